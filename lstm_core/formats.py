@@ -1,0 +1,262 @@
+"""The shared file formats (see README "Formats"): weights JSON, inputs CSV, trace CSV,
+gradients CSV. Readers check everything and raise FormatError with a message a person can
+act on; writers produce numbers that read back to the same float64.
+
+Nothing here evaluates or unpickles what it reads: JSON through json.loads (NaN and Infinity
+refused), CSV through the csv module, numbers through float().
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import numpy as np
+
+from .params import LSTMParams, RNNParams
+
+MAX_JSON_BYTES = 5_000_000     # the largest weights file accepted (about 200 000 numbers)
+MAX_CSV_BYTES = 5_000_000      # the largest inputs file accepted
+MAX_STEPS = 10_000             # the longest sequence a file may hold
+MAX_SIZE = 512                 # largest input_size / hidden_size accepted
+
+
+class FormatError(ValueError):
+    """A file or text that does not follow the format; the message says what and where."""
+
+
+# ---------------------------------------------------------------- numbers
+
+def fmt(v: float) -> str:
+    """A float64 as the shortest text that reads back to the same value ('0.1', '1e-112')."""
+    return repr(float(v))
+
+
+def _number(v, where: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise FormatError(f"{where} is {_show(v)}, not a number")
+    f = float(v)
+    if not math.isfinite(f):
+        raise FormatError(f"{where} is {v}, not a finite number")
+    return f
+
+
+def _show(v) -> str:
+    s = json.dumps(v) if not isinstance(v, str) else repr(v)
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+# ---------------------------------------------------------------- weights JSON
+
+def _refuse_constant(name):
+    raise FormatError(f"{name} is not allowed: every number must be finite")
+
+
+def _size(d: dict, key: str) -> int:
+    if key not in d:
+        raise FormatError(f'"{key}" is missing')
+    v = d[key]
+    if isinstance(v, bool) or not isinstance(v, int) and not (isinstance(v, float) and v.is_integer()):
+        raise FormatError(f'"{key}" is {_show(v)}: it must be a whole number from 1 to {MAX_SIZE}')
+    v = int(v)
+    if not 1 <= v <= MAX_SIZE:
+        raise FormatError(f'"{key}" is {v}: it must be from 1 to {MAX_SIZE}')
+    return v
+
+
+def _matrix(d: dict, key: str, rows: int, cols: int) -> np.ndarray:
+    if key not in d:
+        raise FormatError(f'"{key}" is missing (a list of {rows} rows of {cols} numbers)')
+    m = d[key]
+    if not isinstance(m, list) or len(m) != rows:
+        got = f"{len(m)} rows" if isinstance(m, list) else _show(m)
+        raise FormatError(f'"{key}" must be a list of {rows} rows (hidden_size), got {got}')
+    out = np.empty((rows, cols))
+    for r, row in enumerate(m):
+        if not isinstance(row, list) or len(row) != cols:
+            got = f"{len(row)} numbers" if isinstance(row, list) else _show(row)
+            raise FormatError(f'"{key}" row {r + 1} must hold {cols} numbers '
+                              f"(hidden_size + input_size), got {got}")
+        for c, v in enumerate(row):
+            out[r, c] = _number(v, f'"{key}" row {r + 1} column {c + 1}')
+    return out
+
+
+def _vector(d: dict, key: str, n: int, optional: bool = False) -> np.ndarray | None:
+    if key not in d or (optional and d[key] is None):
+        if optional:
+            return None
+        raise FormatError(f'"{key}" is missing (a list of {n} numbers)')
+    v = d[key]
+    if not isinstance(v, list) or len(v) != n:
+        got = f"{len(v)} numbers" if isinstance(v, list) else _show(v)
+        raise FormatError(f'"{key}" must be a list of {n} numbers (hidden_size), got {got}')
+    return np.array([_number(x, f'"{key}" entry {k + 1}') for k, x in enumerate(v)])
+
+
+def params_from_dict(d) -> LSTMParams | RNNParams:
+    """Weights from a parsed weights-JSON object, fully checked."""
+    if not isinstance(d, dict):
+        raise FormatError("the file must hold one JSON object {...} with the model's weights")
+    model = d.get("model")
+    if model not in ("lstm", "rnn"):
+        raise FormatError(f'"model" is {_show(model) if "model" in d else "missing"}: it must be "lstm" or "rnn"')
+    D = _size(d, "input_size")
+    H = _size(d, "hidden_size")
+    if model == "lstm":
+        kw = {f"W_{g}": _matrix(d, f"W_{g}", H, H + D) for g in "fico"}
+        kw.update({f"b_{g}": _vector(d, f"b_{g}", H) for g in "fico"})
+        return LSTMParams(**kw, h0=_vector(d, "h0", H, optional=True), c0=_vector(d, "c0", H, optional=True))
+    return RNNParams(W=_matrix(d, "W", H, H + D), b=_vector(d, "b", H), h0=_vector(d, "h0", H, optional=True))
+
+
+def params_from_json(text: str | bytes) -> LSTMParams | RNNParams:
+    """Weights from weights-JSON text. Raises FormatError."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_JSON_BYTES:
+            raise FormatError(f"the file is {len(text):,} bytes; weights files up to {MAX_JSON_BYTES:,} bytes are accepted")
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise FormatError("the file is not UTF-8 text (a weights file is JSON text)") from None
+    if len(text) > MAX_JSON_BYTES:
+        raise FormatError(f"the text is {len(text):,} characters; weights files up to {MAX_JSON_BYTES:,} are accepted")
+    if not text.strip():
+        raise FormatError("the file is empty: expected a JSON object with the model's weights")
+    try:
+        d = json.loads(text, parse_constant=_refuse_constant)
+    except FormatError:
+        raise
+    except RecursionError:
+        raise FormatError("the JSON is nested too deeply to be a weights file") from None
+    except json.JSONDecodeError as e:
+        raise FormatError(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+    except ValueError as e:   # e.g. integers with too many digits
+        raise FormatError(f"not valid JSON: {e}") from None
+    return params_from_dict(d)
+
+
+def params_to_dict(params) -> dict:
+    """Weights as a weights-JSON object (plain lists of floats)."""
+    d = {"model": params.model, "input_size": params.input_size, "hidden_size": params.hidden_size}
+    for k, v in params.to_dict().items():
+        d[k] = v.tolist()
+    return d
+
+
+def params_to_json(params) -> str:
+    """Weights-JSON text; json writes floats with repr, so they read back exactly."""
+    return json.dumps(params_to_dict(params), indent=1) + "\n"
+
+
+# ---------------------------------------------------------------- inputs CSV
+
+def inputs_from_csv(text: str | bytes, input_size: int | None = None) -> tuple[np.ndarray, list[str]]:
+    """An input sequence (T, D) and its feature names from inputs-CSV text.
+
+    Checks: a header naming the features, at least one row, the same number of columns on
+    every row (and input_size of them, when given), every cell a finite number.
+    """
+    if isinstance(text, bytes):
+        if len(text) > MAX_CSV_BYTES:
+            raise FormatError(f"the file is {len(text):,} bytes; inputs files up to {MAX_CSV_BYTES:,} bytes are accepted")
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise FormatError("the file is not UTF-8 text (an inputs file is CSV text)") from None
+    if len(text) > MAX_CSV_BYTES:
+        raise FormatError(f"the text is {len(text):,} characters; inputs files up to {MAX_CSV_BYTES:,} are accepted")
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise FormatError("the file is empty: expected a header row, then one row of numbers per time step")
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    except csv.Error as e:
+        raise FormatError(f"not valid CSV: {e}") from None
+    header = [h.strip() for h in rows[0]]
+    if all(_is_number(h) for h in header):
+        raise FormatError("the first row must be a header naming the features (for example: x1,x2), "
+                          f"but it holds numbers: {','.join(header)[:60]}")
+    D = len(header)
+    if input_size is not None and D != input_size:
+        raise FormatError(f"the file has {D} column{'s' * (D != 1)} ({', '.join(header)[:60]}), "
+                          f"but the model's input_size is {input_size}")
+    body = rows[1:]
+    if not body:
+        raise FormatError("the file has a header but no time steps: add one row of numbers per step")
+    if len(body) > MAX_STEPS:
+        raise FormatError(f"the file has {len(body):,} time steps; at most {MAX_STEPS:,} are accepted")
+    x = np.empty((len(body), D))
+    for t, row in enumerate(body, start=1):
+        if len(row) != D:
+            raise FormatError(f"row {t + 1} (step {t}) has {len(row)} cells, the header names {D} features")
+        for d, cell in enumerate(row):
+            x[t - 1, d] = parse_number(cell, f"row {t + 1} (step {t}), column {header[d]!r}")
+    return x, header
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+        return True
+    except ValueError:
+        return False
+
+
+def parse_number(cell: str, where: str) -> float:
+    """One number typed or read from a file: decimal notation only, finite."""
+    s = cell.strip()
+    if not s:
+        raise FormatError(f"{where} is empty: every cell must hold a number")
+    if len(s) > 40 or "_" in s:
+        raise FormatError(f"{where} is {_show(s)}, not a number")
+    try:
+        v = float(s)
+    except ValueError:
+        raise FormatError(f"{where} is {_show(s)}, not a number") from None
+    if not math.isfinite(v):
+        raise FormatError(f"{where} is {_show(s)}: only finite numbers are allowed")
+    return v
+
+
+def inputs_to_csv(x, names: list[str] | None = None) -> str:
+    """An input sequence (T, D) as inputs-CSV text."""
+    x = np.asarray(x, dtype=np.float64)
+    names = names or [f"x{d + 1}" for d in range(x.shape[1])]
+    lines = [",".join(names)] + [",".join(fmt(v) for v in row) for row in x]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- trace and gradients CSV
+
+def trace_to_csv(trace) -> str:
+    """The trace CSV: `t,unit,<columns>` (plus `sequence` when batched), one row per
+    (t, unit) ordered by sequence, t, unit; t from 1, unit from 0."""
+    cols = trace.columns()
+    names = list(cols)
+    T, B, H = trace.h.shape
+    header = ["t", "unit", *names] + (["sequence"] if trace.batched else [])
+    stacked = np.stack([cols[n] for n in names], axis=-1)   # (T, B, H, K)
+    out = [",".join(header)]
+    for b in range(B):
+        tail = f",{b}" if trace.batched else ""
+        for t in range(T):
+            for u in range(H):
+                out.append(f"{t + 1},{u}," + ",".join(map(fmt, stacked[t, b, u].tolist())) + tail)
+    return "\n".join(out) + "\n"
+
+
+def gradients_to_csv(grads, sequence: int = 0) -> str:
+    """The gradients CSV: `t,grad_h_norm[,grad_c_norm]`, one row per step t = 1..T,
+    for one sequence of the batch."""
+    gh = grads.grad_h_norm()[:, sequence]
+    gc = grads.grad_c_norm()[:, sequence] if hasattr(grads, "grad_c_norm") else None
+    out = ["t,grad_h_norm" + (",grad_c_norm" if gc is not None else "")]
+    for t in range(len(gh)):
+        out.append(f"{t + 1},{fmt(gh[t])}" + (f",{fmt(gc[t])}" if gc is not None else ""))
+    return "\n".join(out) + "\n"
+
+
+def param_grads_to_dict(grads) -> dict:
+    return {k: v.tolist() for k, v in grads.params().items()}

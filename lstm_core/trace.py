@@ -1,0 +1,162 @@
+"""What a forward pass records: every gate and state at every step, as typed arrays.
+
+All arrays are indexed [t, b, unit] with t = 0..T-1 standing for the steps t = 1..T of the
+equations, b the sequence in the batch and unit the hidden unit: shape (T, B, H).
+A single sequence of shape (T, D) is run as a batch of one (B = 1; `batched` is False).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .params import LSTMParams, RNNParams, gate_slice
+
+
+@dataclass(frozen=True, eq=False)
+class LSTMTrace:
+    """Recorded LSTM run. Packed arrays hold the gates in GATE_ORDER along the last axis;
+    use the named properties (f, i, c_tilde, o, z_f, ...) rather than slicing them."""
+
+    params: LSTMParams
+    x: np.ndarray          # (T, B, D)   inputs x_t
+    z: np.ndarray          # (T, B, 4H)  pre-activations W · [h_{t-1}, x_t] + b, packed
+    gates: np.ndarray      # (T, B, 4H)  sigmoid / tanh of z (after any clamp), packed
+    c: np.ndarray          # (T, B, H)   cell state C_t
+    tanh_c: np.ndarray     # (T, B, H)   tanh(C_t)
+    h: np.ndarray          # (T, B, H)   hidden state h_t
+    h0: np.ndarray         # (B, H)      h_0
+    c0: np.ndarray         # (B, H)      C_0
+    clamps: tuple = ()     # the Clamps applied
+    batched: bool = False  # True when the input had a batch axis
+
+    model = "lstm"
+
+    def _gate(self, a: np.ndarray, g: str) -> np.ndarray:
+        return a[..., gate_slice(g, self.hidden_size)]
+
+    @property
+    def f(self) -> np.ndarray:        # (T, B, H) forget gate f_t
+        return self._gate(self.gates, "f")
+
+    @property
+    def i(self) -> np.ndarray:        # (T, B, H) input gate i_t
+        return self._gate(self.gates, "i")
+
+    @property
+    def c_tilde(self) -> np.ndarray:  # (T, B, H) candidate C~_t
+        return self._gate(self.gates, "c")
+
+    @property
+    def o(self) -> np.ndarray:        # (T, B, H) output gate o_t
+        return self._gate(self.gates, "o")
+
+    @property
+    def z_f(self) -> np.ndarray:
+        return self._gate(self.z, "f")
+
+    @property
+    def z_i(self) -> np.ndarray:
+        return self._gate(self.z, "i")
+
+    @property
+    def z_c(self) -> np.ndarray:
+        return self._gate(self.z, "c")
+
+    @property
+    def z_o(self) -> np.ndarray:
+        return self._gate(self.z, "o")
+
+    @property
+    def h_prev(self) -> np.ndarray:   # (T, B, H) h_{t-1}
+        return np.concatenate([self.h0[None], self.h[:-1]], axis=0)
+
+    @property
+    def c_prev(self) -> np.ndarray:   # (T, B, H) C_{t-1}
+        return np.concatenate([self.c0[None], self.c[:-1]], axis=0)
+
+    @property
+    def T(self) -> int:
+        return self.x.shape[0]
+
+    @property
+    def batch_size(self) -> int:
+        return self.x.shape[1]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.h.shape[2]
+
+    @property
+    def input_size(self) -> int:
+        return self.x.shape[2]
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The trace-format columns (after t and unit), each (T, B, H)."""
+        return {"forget_gate": self.f, "input_gate": self.i, "candidate": self.c_tilde,
+                "output_gate": self.o, "cell_state": self.c, "hidden_state": self.h}
+
+
+@dataclass(frozen=True, eq=False)
+class RNNTrace:
+    """Recorded vanilla-RNN run: h_t = tanh(z_t), z_t = W · [h_{t-1}, x_t] + b."""
+
+    params: RNNParams
+    x: np.ndarray      # (T, B, D)
+    z: np.ndarray      # (T, B, H) pre-activations
+    h: np.ndarray      # (T, B, H) hidden state h_t
+    h0: np.ndarray     # (B, H)
+    batched: bool = False
+
+    model = "rnn"
+
+    @property
+    def h_prev(self) -> np.ndarray:
+        return np.concatenate([self.h0[None], self.h[:-1]], axis=0)
+
+    @property
+    def T(self) -> int:
+        return self.x.shape[0]
+
+    @property
+    def batch_size(self) -> int:
+        return self.x.shape[1]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.h.shape[2]
+
+    @property
+    def input_size(self) -> int:
+        return self.x.shape[2]
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {"hidden_state": self.h}
+
+
+def to_dataframe(trace, extra: bool = False):
+    """The trace as a long table, one row per (t, unit), ordered by t then unit (and by
+    sequence first when the trace holds several). t counts from 1, unit from 0.
+    extra=True appends the inputs x1..xD and the pre-activations."""
+    import pandas as pd
+
+    T, B, H = trace.h.shape
+    t = np.repeat(np.arange(1, T + 1), H)
+    unit = np.tile(np.arange(H), T)
+    frames = []
+    for b in range(B):
+        cols = {"t": t, "unit": unit}
+        for name, a in trace.columns().items():
+            cols[name] = a[:, b, :].reshape(-1)
+        if trace.batched:
+            cols["sequence"] = np.full(T * H, b)
+        if extra:
+            for d in range(trace.input_size):
+                cols[f"x{d + 1}"] = np.repeat(trace.x[:, b, d], H)
+            if trace.model == "lstm":
+                for g, name in (("f", "z_f"), ("i", "z_i"), ("c", "z_c"), ("o", "z_o")):
+                    cols[name] = getattr(trace, name)[:, b, :].reshape(-1)
+            else:
+                cols["z"] = trace.z[:, b, :].reshape(-1)
+        frames.append(pd.DataFrame(cols))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
