@@ -260,3 +260,54 @@ def gradients_to_csv(grads, sequence: int = 0) -> str:
 
 def param_grads_to_dict(grads) -> dict:
     return {k: v.tolist() for k, v in grads.params().items()}
+
+
+# ---------------------------------------------------------------- typed sequences
+
+MAX_TYPED_CHARS = 100_000
+
+
+def parse_sequence_text(text: str, input_size: int = 1, max_steps: int = 500) -> np.ndarray:
+    """A sequence typed by a student, as an array (T, input_size).
+
+    One input:  numbers separated by commas, spaces or new lines: "0, 1, 0.5 -2".
+    Several:    one step per line (or separated by ';'), the step's numbers separated by
+                commas or spaces: "1, 0; 0, 1".
+    Raises FormatError saying what is wrong and what is allowed.
+    """
+    if not isinstance(text, str):
+        raise FormatError("the sequence must be text")
+    if len(text) > MAX_TYPED_CHARS:
+        raise FormatError(f"the text is {len(text):,} characters long; type at most {max_steps} steps")
+    D = int(input_size)
+    if D == 1:
+        cells = [c for c in text.replace(";", ",").replace("\n", ",").replace(" ", ",").replace("\t", ",").split(",")
+                 if c.strip()]
+        if not cells:
+            raise FormatError("the sequence is empty: type at least one number, for example 0, 1, 0.5")
+        if len(cells) > max_steps:
+            raise FormatError(f"the sequence has {len(cells):,} steps; at most {max_steps} are allowed")
+        return np.array([[parse_number(c, f"step {t}")] for t, c in enumerate(cells, start=1)])
+    steps = [s for s in text.replace("\n", ";").split(";") if s.strip()]
+    if not steps:
+        raise FormatError(f"the sequence is empty: type one step per line, {D} numbers each, for example "
+                          + "; ".join([", ".join(["1"] + ["0"] * (D - 1)), ", ".join(["0"] * (D - 1) + ["1"])]))
+    if len(steps) > max_steps:
+        raise FormatError(f"the sequence has {len(steps):,} steps; at most {max_steps} are allowed")
+    x = np.empty((len(steps), D))
+    for t, s in enumerate(steps, start=1):
+        cells = [c for c in s.replace(" ", ",").replace("\t", ",").split(",") if c.strip()]
+        if len(cells) != D:
+            raise FormatError(f"step {t} has {len(cells)} number{'s' * (len(cells) != 1)}; "
+                              f"each step needs {D} (one per input), separated by commas")
+        for d, c in enumerate(cells):
+            x[t - 1, d] = parse_number(c, f"step {t}, input {d + 1}")
+    return x
+
+
+def sequence_to_text(x) -> str:
+    """The inverse of parse_sequence_text: text that parses back to the same array."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape[1] == 1:
+        return ", ".join(fmt(v) for v in x[:, 0])
+    return "\n".join(", ".join(fmt(v) for v in row) for row in x)

@@ -1,0 +1,1 @@
+"""Figure builders: pure functions, trace in, plotly Figure out. No Streamlit here."""

@@ -1,0 +1,46 @@
+"""Read numbers back out of a Plotly figure as the browser receives it.
+
+Plotly 6+ sends NumPy data as typed arrays: {"dtype": "f8", "bdata": "<base64>", "shape": "3, 4"}.
+`decode` turns those (and plain lists) back into NumPy arrays; `figure_json` gets the
+figure dict from a Plotly figure, its JSON text, or an AppTest plotly_chart element.
+"""
+import base64
+import json
+
+import numpy as np
+
+_DTYPES = {"f8": "<f8", "f4": "<f4", "i1": "<i1", "u1": "<u1", "i2": "<i2", "u2": "<u2",
+           "i4": "<i4", "u4": "<u4", "i8": "<i8", "u8": "<u8"}
+
+
+def decode(v):
+    """A typed-array dict or a (nested) list as a NumPy array; anything else unchanged."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=_DTYPES[v["dtype"]])
+        if "shape" in v:
+            a = a.reshape([int(s) for s in str(v["shape"]).split(",")])
+        return a
+    if isinstance(v, list):
+        try:
+            return np.array(v, dtype=np.float64)
+        except (TypeError, ValueError):
+            return v
+    return v
+
+
+def figure_json(fig) -> dict:
+    """The figure as the JSON dict sent to the browser."""
+    if hasattr(fig, "to_json"):
+        return json.loads(fig.to_json())
+    if isinstance(fig, str):
+        return json.loads(fig)
+    proto = getattr(fig, "proto", None)   # AppTest element
+    if proto is not None:
+        return json.loads(proto.spec)
+    raise TypeError(f"cannot read a figure from {type(fig)}")
+
+
+def traces(fig, name=None) -> list[dict]:
+    """The figure's traces (optionally only those whose name is `name`)."""
+    data = figure_json(fig)["data"]
+    return [t for t in data if name is None or t.get("name") == name]
