@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import sigmoid_grad_from_output, tanh_grad_from_output
+from .activations import tanh, tanh_grad_from_output
 from .interventions import clamp_table
 from .params import GATE_ORDER, gate_slice
 from .trace import LSTMTrace, RNNTrace
@@ -38,17 +38,22 @@ def norm_last_axis(a: np.ndarray) -> np.ndarray:
         return (m * np.sqrt(np.sum((a / safe) ** 2, axis=-1, keepdims=True)))[..., 0]
 
 
-def _clip_rows(dh: np.ndarray, max_norm: float | None) -> np.ndarray:
-    """Rescale each sequence's dh (B, H) to norm max_norm where it is larger."""
+def _clip_columns(dh: np.ndarray, max_norm: float | None) -> np.ndarray:
+    """Rescale each sequence's dh (a column of the (H, B) array) to norm max_norm where larger."""
     if max_norm is None:
         return dh
-    n = norm_last_axis(dh)[:, None]
+    n = norm_last_axis(dh.T)[None, :]
     return np.where(n > max_norm, dh * (max_norm / np.where(n > 0, n, 1.0)), dh)
+
+
+def _bth(a: np.ndarray) -> np.ndarray:
+    return a.transpose(0, 2, 1)
 
 
 @dataclass(frozen=True, eq=False)
 class LSTMGrads:
-    """Gradients of a loss for an LSTM run. Parameter gradients have the parameters' shapes."""
+    """Gradients of a loss for an LSTM run. Parameter gradients have the parameters' shapes;
+    per-step gradients are read as (T, B, H) through dh and dc (views of the stored columns)."""
 
     dW_f: np.ndarray
     dW_i: np.ndarray
@@ -61,9 +66,16 @@ class LSTMGrads:
     dx: np.ndarray      # (T, B, D)  dL/dx_t
     dh0: np.ndarray     # (B, H)     dL/dh_0
     dc0: np.ndarray     # (B, H)     dL/dC_0
-    dh: np.ndarray      # (T, B, H)  dL/dh_t, total
-    dc: np.ndarray      # (T, B, H)  dL/dC_t, total
-    dz: np.ndarray      # (T, B, 4H) dL/d(pre-activations), packed in GATE_ORDER
+    dhT: np.ndarray     # (T, H, B)  dL/dh_t, total
+    dcT: np.ndarray     # (T, H, B)  dL/dC_t, total
+
+    @property
+    def dh(self) -> np.ndarray:   # (T, B, H)
+        return _bth(self.dhT)
+
+    @property
+    def dc(self) -> np.ndarray:   # (T, B, H)
+        return _bth(self.dcT)
 
     def params(self) -> dict[str, np.ndarray]:
         """The parameter gradients, keyed dW_f ... db_o (as in param_grads.json)."""
@@ -83,8 +95,16 @@ class RNNGrads:
     db: np.ndarray      # (H,)
     dx: np.ndarray      # (T, B, D)
     dh0: np.ndarray     # (B, H)
-    dh: np.ndarray      # (T, B, H) dL/dh_t, total
-    dz: np.ndarray      # (T, B, H)
+    dhT: np.ndarray     # (T, H, B) dL/dh_t, total
+    dzT: np.ndarray     # (T, H, B)
+
+    @property
+    def dh(self) -> np.ndarray:   # (T, B, H)
+        return _bth(self.dhT)
+
+    @property
+    def dz(self) -> np.ndarray:
+        return _bth(self.dzT)
 
     def params(self) -> dict[str, np.ndarray]:
         return {"dW": self.dW, "db": self.db}
@@ -93,11 +113,25 @@ class RNNGrads:
         return norm_last_axis(self.dh)
 
 
-def _final_grad(dh_T, shape):
+def _final_grad(dh_T, B: int, H: int) -> np.ndarray:
+    """dL/dh_T as (H, B) columns from None (ones: L = sum of h_T), (H,) or (B, H)."""
     if dh_T is None:
-        return np.ones(shape)          # L = sum of h_T
-    dh_T = np.asarray(dh_T, dtype=np.float64)
-    return np.broadcast_to(dh_T, shape).copy()
+        return np.ones((H, B))
+    return np.broadcast_to(np.asarray(dh_T, dtype=np.float64), (B, H)).T.copy()
+
+
+def _previous(first: np.ndarray, seq: np.ndarray) -> np.ndarray:
+    """(T, H, B) of the value at t-1: `first` (B, H) at t = 1, then seq[:-1]."""
+    return np.concatenate([first.T[None], seq[:-1]], axis=0)
+
+
+def _weight_grads(dzT, prevT, x, W_x):
+    """Sums over steps and batch: dW_h = sum dz_t h_{t-1}^T, dW_x = sum dz_t x_t^T, db, dx."""
+    dW_h = np.tensordot(dzT, prevT, axes=([0, 2], [0, 2]))        # (K, H)
+    dW_x = np.tensordot(dzT, x, axes=([0, 2], [0, 1]))            # (K, D)
+    db = dzT.sum(axis=(0, 2))
+    dx = np.matmul(W_x.T, dzT).transpose(0, 2, 1)                 # (T, B, D)
+    return dW_h, dW_x, db, dx
 
 
 def lstm_backward(trace: LSTMTrace, dh_T=None, dc_T=None, dh_seq=None,
@@ -110,81 +144,88 @@ def lstm_backward(trace: LSTMTrace, dh_T=None, dc_T=None, dh_seq=None,
     clip_step: if given, dL/dh_t of each sequence is rescaled to this norm whenever it is
             larger, at every step, before it travels further back (clipping the message).
     With clamps in the trace, clamped gates pass no gradient to their pre-activations.
+
+    One step at a time, from T back to 1, with every temporary the size of one step (so it
+    stays in the processor's cache); the weight gradients are summed as the loop goes.
     """
-    T, B, H = trace.h.shape
-    W_h, W_x, _ = trace.params.packed()
+    T, H, B = trace.hT.shape
+    W_h, W_x, _ = trace.params.packed()                  # (4H, H), (4H, D)
+    D = W_x.shape[1]
     sf, si, so, sc = (gate_slice(g, H) for g in ("f", "i", "o", "c"))
-    gates = trace.gates
-    c_prev = trace.c_prev
+    sig = slice(0, 3 * H)                                # f, i, o: the sigmoid gates
+    fic = slice(sf.start, sc.stop)                       # f, i, C~: multiplied by dC_t (GATE_ORDER)
+    assert (sf.stop, si.stop) == (si.start, sc.start) and so.stop <= 3 * H, "GATE_ORDER changed"
+    g, c, hx = trace.gT, trace.cT, trace.hx
+    held = [(gate_slice(k, H), ~np.isnan(v)) for k, v in clamp_table(trace.clamps, T).items()]
+    extra = None if dh_seq is None else np.asarray(dh_seq, dtype=np.float64).transpose(0, 2, 1)
+    c0 = trace.c0.T
+
+    dh_all = np.empty((T, H, B))
+    dc_all = np.empty((T, H, B))
+    dx = np.empty_like(trace.x)                          # (T, B, D)
+    dWb = np.zeros((4 * H, H + D + 1))                   # [dW_h | dW_x | db], as params.stacked()
+    dz = np.empty((4 * H, B))                            # dL/dz_t for the step at hand
+    dz_fic = dz[fic].reshape(3, H, B)                    # a view: f, i and C~ rows, gate by gate
+    tc = np.empty((H, B))                                # tanh(C_t)
+    dh_next = _final_grad(dh_T, B, H)
+    dc_next = np.zeros((H, B)) if dc_T is None else _final_grad(dc_T, B, H)
     with np.errstate(under="ignore"):
-        # Per-step local derivatives, all steps at once: M[t] holds, gate by gate, what dC_t
-        # (or dh for the output gate) is multiplied by to give dz_t.
-        M = np.empty_like(gates)                                       # (T, B, 4H)
-        M[..., :3 * H] = sigmoid_grad_from_output(gates[..., :3 * H])  # f', i', o' (GATE_ORDER)
-        for gate, values in clamp_table(trace.clamps, T).items():
-            held = ~np.isnan(values)
-            M[held, :, gate_slice(gate, H)] = 0.0                      # a held gate has no slope
-        M[..., sf] *= c_prev
-        M[..., si] *= trace.c_tilde
-        M[..., so] *= trace.tanh_c
-        M[..., sc] = trace.i * tanh_grad_from_output(trace.c_tilde)
-        A = trace.o * tanh_grad_from_output(trace.tanh_c)              # dh_t -> dC_t
-        f = trace.f
-
-        dz = np.empty_like(gates)
-        dh_all = np.empty((T, B, H))
-        dc_all = np.empty((T, B, H))
-        dh_next = _final_grad(dh_T, (B, H))
-        dc_next = np.zeros((B, H)) if dc_T is None else _final_grad(dc_T, (B, H))
         for t in range(T - 1, -1, -1):
-            dh = dh_next if dh_seq is None else dh_next + dh_seq[t]
-            dh = _clip_rows(dh, clip_step)
+            g_t = g[t]
+            c_prev = c[t - 1] if t else c0
+            dh = dh_next if extra is None else dh_next + extra[t]
+            dh = _clip_columns(dh, clip_step)
             dh_all[t] = dh
-            dC = dc_all[t]
-            np.multiply(dh, A[t], out=dC)
-            dC += dc_next                                              # total dL/dC_t
-            dz_t = dz[t]
-            np.multiply(M[t].reshape(B, 4, H), dC[:, None, :], out=dz_t.reshape(B, 4, H))
-            np.multiply(M[t, :, so], dh, out=dz_t[:, so])              # output gate sees dh
-            dh_next = dz_t @ W_h.T                                     # dL/dh_{t-1}
-            dc_next = dC * f[t]                                        # dL/dC_{t-1} via the belt
-
-        # Parameter gradients: sums over steps and batch, as two matrix products.
-        flat = dz.reshape(T * B, 4 * H)
-        dW_h = trace.h_prev.reshape(T * B, H).T @ flat                # (H, 4H)
-        dW_x = trace.x.reshape(T * B, -1).T @ flat                    # (D, 4H)
-        db = flat.sum(axis=0)
-        dx = (flat @ W_x.T).reshape(T, B, -1)
+            tanh(c[t], out=tc)
+            dC = dc_all[t]                               # dC_t = dc_next + dh * o_t * (1 - tanh(C_t)**2)
+            np.multiply(tc, tc, out=dC)
+            np.subtract(1.0, dC, out=dC)
+            dC *= g_t[so]
+            dC *= dh
+            dC += dc_next
+            np.subtract(1.0, g_t[sig], out=dz[sig])      # sigmoid slopes s (1 - s) of f, i, o
+            dz[sig] *= g_t[sig]
+            for rows, when in held:
+                if when[t]:
+                    dz[rows] = 0.0                       # a held gate has no slope
+            dz[so] *= tc                                 # dz_o = dh * tanh(C_t) * o'
+            dz[so] *= dh
+            dz[sf] *= c_prev                             # dz_f = dC * C_{t-1} * f'
+            dz[si] *= g_t[sc]                            # dz_i = dC * C~_t * i'
+            np.multiply(g_t[sc], g_t[sc], out=dz[sc])    # dz_c = dC * i_t * (1 - C~_t**2)
+            np.subtract(1.0, dz[sc], out=dz[sc])
+            dz[sc] *= g_t[si]
+            dz_fic *= dC                                 # the dC factor of f, i and C~ at once
+            dWb += dz @ hx[t].T                          # [dW | db] += dz_t [h_{t-1}, x_t, 1]^T
+            np.matmul(dz.T, W_x, out=dx[t])              # dL/dx_t
+            dh_next = W_h.T @ dz                         # dL/dh_{t-1}
+            dc_next = dC * g_t[sf]                       # dL/dC_{t-1} along the belt: times f_t
     grads = {}
-    for g in GATE_ORDER:
-        s = gate_slice(g, H)
-        grads[f"dW_{g}"] = np.concatenate([dW_h[:, s], dW_x[:, s]], axis=0).T   # (H, H+D)
-        grads[f"db_{g}"] = db[s]
-    return LSTMGrads(**grads, dx=dx, dh0=dh_next, dc0=dc_next, dh=dh_all, dc=dc_all, dz=dz)
+    for gate in GATE_ORDER:
+        s = gate_slice(gate, H)
+        grads[f"dW_{gate}"] = dWb[s, :H + D]             # (H, H+D)
+        grads[f"db_{gate}"] = dWb[s, H + D]
+    return LSTMGrads(**grads, dx=dx, dh0=dh_next.T, dc0=dc_next.T, dhT=dh_all, dcT=dc_all)
 
 
 def rnn_backward(trace: RNNTrace, dh_T=None, dh_seq=None, clip_step: float | None = None) -> RNNGrads:
     """Backpropagation through time over a recorded RNN run (arguments as lstm_backward)."""
-    T, B, H = trace.h.shape
+    T, H, B = trace.hT.shape
     W_h, W_x, _ = trace.params.packed()
+    extra = None if dh_seq is None else np.asarray(dh_seq, dtype=np.float64).transpose(0, 2, 1)
     with np.errstate(under="ignore"):
-        slope = tanh_grad_from_output(trace.h)                          # (T, B, H) tanh'(z_t)
-        dz = np.empty((T, B, H))
-        dh_all = np.empty((T, B, H))
-        dh_next = _final_grad(dh_T, (B, H))
+        slope = tanh_grad_from_output(trace.hT)                        # (T, H, B) tanh'(z_t)
+        dz = np.empty((T, H, B))
+        dh_all = np.empty((T, H, B))
+        dh_next = _final_grad(dh_T, B, H)
         for t in range(T - 1, -1, -1):
-            dh = dh_next if dh_seq is None else dh_next + dh_seq[t]
-            dh = _clip_rows(dh, clip_step)
+            dh = dh_next if extra is None else dh_next + extra[t]
+            dh = _clip_columns(dh, clip_step)
             dh_all[t] = dh
             np.multiply(dh, slope[t], out=dz[t])
-            dh_next = dz[t] @ W_h.T
-        flat = dz.reshape(T * B, H)
-        dW_h = trace.h_prev.reshape(T * B, H).T @ flat
-        dW_x = trace.x.reshape(T * B, -1).T @ flat
-        db = flat.sum(axis=0)
-        dx = (flat @ W_x.T).reshape(T, B, -1)
-    dW = np.concatenate([dW_h, dW_x], axis=0).T
-    return RNNGrads(dW=dW, db=db, dx=dx, dh0=dh_next, dh=dh_all, dz=dz)
+            dh_next = W_h.T @ dz[t]
+        dW_h, dW_x, db, dx = _weight_grads(dz, _previous(trace.h0, trace.hT), trace.x, W_x)
+    return RNNGrads(dW=np.concatenate([dW_h, dW_x], axis=1), db=db, dx=dx, dh0=dh_next.T, dhT=dh_all, dzT=dz)
 
 
 def backward(trace, **kw):

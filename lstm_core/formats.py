@@ -174,7 +174,11 @@ def inputs_from_csv(text: str | bytes, input_size: int | None = None) -> tuple[n
         rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
     except csv.Error as e:
         raise FormatError(f"not valid CSV: {e}") from None
+    if not rows:
+        raise FormatError("the file holds no values: expected a header row, then one row of numbers per time step")
     header = [h.strip() for h in rows[0]]
+    if any(not h for h in header):
+        raise FormatError("the header row has an empty column name: name every feature (for example: x1,x2)")
     if all(_is_number(h) for h in header):
         raise FormatError("the first row must be a header naming the features (for example: x1,x2), "
                           f"but it holds numbers: {','.join(header)[:60]}")

@@ -72,40 +72,45 @@ def lstm_forward(params: LSTMParams, x, h0=None, c0=None, clamps=()) -> LSTMTrac
 
     h0, c0: optional (H,) or (B, H); default params.h0 / params.c0 (zeros unless given).
     clamps: Clamps (see interventions) holding gates at fixed values on chosen steps.
-    One Python loop over time; units and batch are vectorised.
+
+    One Python loop over time; units and batch are vectorised. The batch runs as columns:
+    hx[t] is the (H + D + 1, B) stack [h_{t-1}; x_t; 1] of step t, and one matrix product
+    [W | b] @ hx[t] gives all four gates' pre-activations. h_t is written straight into
+    hx[t + 1], where the next step reads it, and each gate's block of rows is contiguous.
     """
     x, batched = as_batch(x, params.input_size)
     T, B, D = x.shape
     H = params.hidden_size
-    W_h, W_x, b = params.packed()                     # (H, 4H), (D, 4H), (4H,)
+    Wb = params.stacked()                             # (4H, H + D + 1), gates in GATE_ORDER
     h0 = initial_state(h0, params.h0, B, "h0")
     c0 = initial_state(c0, params.c0, B, "c0")
     clamps = tuple(clamps)
-    held = clamp_table(clamps, T)
+    held = {k: (gate_slice(k, H), v) for k, v in clamp_table(clamps, T).items()}
     sig, cand = slice(0, 3 * H), gate_slice("c", H)   # GATE_ORDER puts the sigmoid gates first
     sf, si, so = gate_slice("f", H), gate_slice("i", H), gate_slice("o", H)
 
+    hx = np.empty((T + 1, H + D + 1, B))              # [h_{t-1}; x_t; 1] for t = 1..T (+ h_T)
+    hx[0, :H] = h0.T
+    hx[:T, H:H + D] = x.transpose(0, 2, 1)
+    hx[:, H + D] = 1.0
+    g = np.empty((T, 4 * H, B))                       # gates, packed in GATE_ORDER
+    c = np.empty((T, H, B))
+    tanh_c = np.empty((H, B))
+    i_c = np.empty((H, B))
+    c_prev = c0.T
     with np.errstate(under="ignore"):                 # underflow to 0 is the right answer
-        z = (x.reshape(T * B, D) @ W_x).reshape(T, B, 4 * H)  # input part for all steps at once
-        z += b
-        gates = np.empty_like(z)                      # (T, B, 4H)
-        c = np.empty((T, B, H))
-        tanh_c = np.empty((T, B, H))
-        h = np.empty((T, B, H))
-        h_prev, c_prev = h0, c0
         for t in range(T):
-            z_t, g_t = z[t], gates[t]
-            z_t += h_prev @ W_h                       # W · [h_{t-1}, x_t] + b, all four gates
-            sigmoid(z_t[:, sig], out=g_t[:, sig])     # f_t, i_t, o_t
-            tanh(z_t[:, cand], out=g_t[:, cand])      # C~_t
-            for gate, values in held.items():
-                v = values[t]
-                if v == v:                            # not NaN: this gate is held on this step
-                    g_t[:, gate_slice(gate, H)] = v
-            np.multiply(g_t[:, sf], c_prev, out=c[t])            # f_t * C_{t-1}
-            c[t] += g_t[:, si] * g_t[:, cand]                    #  + i_t * C~_t
-            tanh(c[t], out=tanh_c[t])
-            np.multiply(g_t[:, so], tanh_c[t], out=h[t])         # h_t = o_t * tanh(C_t)
-            h_prev, c_prev = h[t], c[t]
-    return LSTMTrace(params=params, x=x, z=z, gates=gates, c=c, tanh_c=tanh_c, h=h,
-                     h0=h0, c0=c0, clamps=clamps, batched=batched)
+            g_t = g[t]
+            np.matmul(Wb, hx[t], out=g_t)             # z_t = W · [h_{t-1}, x_t] + b, all four gates
+            sigmoid(g_t[sig], out=g_t[sig])           # f_t, i_t, o_t
+            tanh(g_t[cand], out=g_t[cand])            # C~_t
+            for rows, values in held.values():
+                if values[t] == values[t]:            # not NaN: this gate is held on this step
+                    g_t[rows] = values[t]
+            np.multiply(g_t[sf], c_prev, out=c[t])                # f_t * C_{t-1}
+            np.multiply(g_t[si], g_t[cand], out=i_c)
+            c[t] += i_c                                           #  + i_t * C~_t
+            tanh(c[t], out=tanh_c)
+            np.multiply(g_t[so], tanh_c, out=hx[t + 1, :H])       # h_t = o_t * tanh(C_t)
+            c_prev = c[t]
+    return LSTMTrace(params=params, x=x, gT=g, cT=c, hx=hx, h0=h0, c0=c0, clamps=clamps, batched=batched)

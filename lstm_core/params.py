@@ -16,14 +16,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# Packing order of the gates inside `packed` matrices: the three sigmoid gates first
-# (so one sigmoid call covers them), then the tanh candidate.
-GATE_ORDER = ("f", "i", "o", "c")
+# Packing order of the gates inside `packed` matrices. The three sigmoid gates come first (one
+# sigmoid call covers them), and f, i, c sit side by side, because backpropagation multiplies
+# exactly those three by dL/dC_t (one call again).
+GATE_ORDER = ("o", "f", "i", "c")
 GATE_NAMES = {"f": "forget gate", "i": "input gate", "c": "candidate", "o": "output gate"}
 
 
 def gate_slice(gate: str, H: int) -> slice:
-    """Columns of gate `gate` ('f', 'i', 'o' or 'c') in a packed (..., 4H) array."""
+    """Rows of gate `gate` ('f', 'i', 'o' or 'c') along a packed axis of length 4H."""
     k = GATE_ORDER.index(gate)
     return slice(k * H, (k + 1) * H)
 
@@ -82,15 +83,25 @@ class LSTMParams:
         return self.W_f.shape[1] - self.W_f.shape[0]
 
     def packed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(W_h, W_x, b): W_h (H, 4H) multiplies h_{t-1}, W_x (D, 4H) multiplies x_t,
-        b (4H,); columns in GATE_ORDER. Computed once per parameter object."""
+        """(W_h, W_x, b): the four gates stacked row-wise in GATE_ORDER.
+        W_h (4H, H) multiplies h_{t-1}, W_x (4H, D) multiplies x_t, b (4H,).
+        Computed once per parameter object."""
         if not self._packed:
             H = self.hidden_size
-            W = np.concatenate([getattr(self, f"W_{g}").T for g in GATE_ORDER], axis=1)  # (H+D, 4H)
-            self._packed["W_h"] = np.ascontiguousarray(W[:H])
-            self._packed["W_x"] = np.ascontiguousarray(W[H:])
+            W = np.concatenate([getattr(self, f"W_{g}") for g in GATE_ORDER], axis=0)  # (4H, H+D)
+            self._packed["W_h"] = np.ascontiguousarray(W[:, :H])
+            self._packed["W_x"] = np.ascontiguousarray(W[:, H:])
             self._packed["b"] = np.concatenate([getattr(self, f"b_{g}") for g in GATE_ORDER])
         return self._packed["W_h"], self._packed["W_x"], self._packed["b"]
+
+    def stacked(self) -> np.ndarray:
+        """[W | b]: the four gates' weights and biases stacked row-wise in GATE_ORDER,
+        (4H, H + D + 1), so that one product with [h_{t-1}, x_t, 1] gives every gate's
+        pre-activation W · [h_{t-1}, x_t] + b. Computed once per parameter object."""
+        if "Wb" not in self._packed:
+            W_h, W_x, b = self.packed()
+            self._packed["Wb"] = np.concatenate([W_h, W_x, b[:, None]], axis=1)
+        return self._packed["Wb"]
 
     def to_dict(self) -> dict[str, np.ndarray]:
         return {k: getattr(self, k) for k in
@@ -134,9 +145,9 @@ class RNNParams:
         return self.W.shape[1] - self.W.shape[0]
 
     def packed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(W_h, W_x, b): W_h (H, H), W_x (D, H), b (H,), for row-vector products h @ W_h."""
+        """(W_h, W_x, b): W_h (H, H) multiplies h_{t-1}, W_x (H, D) multiplies x_t, b (H,)."""
         H = self.hidden_size
-        return np.ascontiguousarray(self.W[:, :H].T), np.ascontiguousarray(self.W[:, H:].T), self.b
+        return np.ascontiguousarray(self.W[:, :H]), np.ascontiguousarray(self.W[:, H:]), self.b
 
     def to_dict(self) -> dict[str, np.ndarray]:
         return {"W": self.W, "b": self.b, "h0": self.h0}

@@ -27,15 +27,15 @@ def rnn_forward(params: RNNParams, x, h0=None) -> RNNTrace:
     x, batched = as_batch(x, params.input_size)
     T, B, D = x.shape
     H = params.hidden_size
-    W_h, W_x, b = params.packed()                      # (H, H), (D, H), (H,)
+    W_h, W_x, b = params.packed()                      # (H, H), (H, D), (H,)
     h0 = initial_state(h0, params.h0, B, "h0")
     with np.errstate(under="ignore"):
-        z = (x.reshape(T * B, D) @ W_x).reshape(T, B, H)
-        z += b
-        h = np.empty((T, B, H))
-        h_prev = h0
+        z = np.ascontiguousarray(np.matmul(W_x, x.transpose(0, 2, 1)))   # (T, H, B)
+        z += b[:, None]
+        h = np.empty((T, H, B))
+        h_prev = h0.T
         for t in range(T):
-            z[t] += h_prev @ W_h
+            z[t] += W_h @ h_prev
             tanh(z[t], out=h[t])
             h_prev = h[t]
-    return RNNTrace(params=params, x=x, z=z, h=h, h0=h0, batched=batched)
+    return RNNTrace(params=params, x=x, zT=z, hT=h, h0=h0, batched=batched)

@@ -132,7 +132,6 @@ def test_clamped_gate_gradients():
     close(g.dx[:, 0], numeric_grad(loss, x))
     # forget gate held at 0 on step 8: nothing before step 8 reaches C_8 through the belt
     assert np.all(tr.f[7] == 0.0)
-    assert np.all(g.dz[1:4, :, 0:3] == 0.0)  # held forget gate: no gradient into z_f on steps 2..4
 
 
 def test_clamp_forget_one_and_input_zero_keeps_cell_constant():
