@@ -42,8 +42,13 @@ def _clip_columns(dh: np.ndarray, max_norm: float | None) -> np.ndarray:
     """Rescale each sequence's dh (a column of the (H, B) array) to norm max_norm where larger."""
     if max_norm is None:
         return dh
-    n = norm_last_axis(dh.T)[None, :]
-    return np.where(n > max_norm, dh * (max_norm / np.where(n > 0, n, 1.0)), dh)
+    n = norm_last_axis(dh.T)
+    over = n > max_norm
+    if not over.any():
+        return dh
+    dh = dh.copy()
+    dh[:, over] *= max_norm / n[over]
+    return dh
 
 
 def _bth(a: np.ndarray) -> np.ndarray:

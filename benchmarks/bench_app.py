@@ -1,0 +1,75 @@
+"""Server-side rerun time and figure payload of every page, at its defaults.
+
+    python benchmarks/bench_app.py [--repeat N]
+
+For each page: load it with Streamlit's AppTest, then move its first slider back and forth
+one step at a time and time each rerun (the script's run with the new value: widgets, cached
+computations, figure building and serialisation; no browser). Prints the median and the
+slowest rerun, and the bytes of figure JSON the page sends (the Plotly specs, as sent to the
+browser). Targets (issue 3): median <= 50 ms, <= 300 KB of figure data per page.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+os.chdir(ROOT)
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+PAGES = ["pages/home.py", "pages/one_step.py", "pages/gates_over_time.py", "pages/vanishing_gradient.py"]
+
+
+def figure_bytes(at) -> int:
+    return sum(len(el.proto.spec.encode()) for el in at.get("plotly_chart"))
+
+
+def bench_page(path: str, repeat: int):
+    at = AppTest.from_file("app.py", default_timeout=60)
+    at.run()
+    at.switch_page(path)
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"{path}: {at.exception[0].message}")
+    size = figure_bytes(at)
+    charts = len(at.get("plotly_chart"))
+    if not at.slider:
+        return None, None, size, charts, "no slider"
+    s = at.slider[0]
+    label = s.label
+    lo, hi, step = s.min, s.max, s.step
+    start = s.value
+    other = start + step if start + step <= hi else start - step
+    times = []
+    for k in range(repeat + 1):
+        at.slider(key=s.key).set_value(other if k % 2 == 0 else start) if s.key else at.slider[0].set_value(
+            other if k % 2 == 0 else start)
+        t0 = time.perf_counter()
+        at.run()
+        dt = time.perf_counter() - t0
+        if at.exception:
+            raise RuntimeError(f"{path}: {at.exception[0].message}")
+        if k:  # the first move fills the caches for the second value
+            times.append(dt)
+    return statistics.median(times), max(times), size, charts, label
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=10)
+    args = ap.parse_args(argv)
+    print(f"{'page':32} {'median ms':>9} {'max ms':>8} {'figure KB':>9} {'charts':>6}  slider moved")
+    for path in PAGES:
+        med, worst, size, charts, label = bench_page(path, args.repeat)
+        m = f"{med * 1e3:9.1f}" if med is not None else f"{'-':>9}"
+        w = f"{worst * 1e3:8.1f}" if worst is not None else f"{'-':>8}"
+        print(f"{path:32} {m} {w} {size / 1024:9.1f} {charts:6d}  {label}")
+
+
+if __name__ == "__main__":
+    main()
