@@ -8,7 +8,8 @@ diverging blue-white-red scale centred on 0.
 from __future__ import annotations
 
 # quantity key -> colour. Keys: f, i, c_tilde, o (gates), c (cell state), h (hidden state),
-# rnn (the vanilla RNN's hidden state / gradient), lstm_h / lstm_c for gradient curves.
+# x (input), rnn (the vanilla RNN). Gradients take the colour of what they are the gradient
+# of: dL/dh_t that of h, dL/dC_t that of C.
 COLORS = {
     "f": "#D55E00",        # forget gate: vermillion
     "i": "#009E73",        # input gate: bluish green

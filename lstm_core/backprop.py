@@ -233,6 +233,25 @@ def rnn_backward(trace: RNNTrace, dh_T=None, dh_seq=None, clip_step: float | Non
     return RNNGrads(dW=np.concatenate([dW_h, dW_x], axis=1), db=db, dx=dx, dh0=dh_next.T, dhT=dh_all, dzT=dz)
 
 
+def forget_gate_product(f: np.ndarray) -> np.ndarray:
+    """The factor the cell state alone applies to the gradient on its way back from step T.
+
+    f: (T, H) forget gates f_1..f_T of one sequence (row 0 is step t = 1).
+    Returns P (T, H) with P[t-1] = f_T * f_{T-1} * ... * f_{t+1}, unit by unit: the empty
+    product 1 at t = T, f_T at t = T-1, and so on. Along the cell state ("the belt") the LSTM's
+    backward pass is dL/dC_{t-1} = f_t * dL/dC_t + (paths through h_{t-1}), so the part of
+    dL/dC_t that came along the belt alone from step T is P[t-1] * dL/dC_T.
+    Products below 1e-308 underflow to 0 (that is the right answer in float64).
+    """
+    f = np.asarray(f, dtype=np.float64)
+    P = np.ones_like(f)
+    if f.shape[0] > 1:
+        with np.errstate(under="ignore"):
+            # reversed running product over f_T, f_{T-1}, ..., f_2, then back in time order
+            P[:-1] = np.cumprod(f[:0:-1], axis=0)[::-1]
+    return P
+
+
 def backward(trace, **kw):
     """lstm_backward or rnn_backward, by the trace's model."""
     return lstm_backward(trace, **kw) if trace.model == "lstm" else rnn_backward(trace, **kw)

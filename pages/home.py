@@ -1,5 +1,9 @@
 import streamlit as st
 
+from ui.router import ensure_routed
+
+ensure_routed()
+
 st.title("LSTM Gate Lab")
 st.markdown(
     """

@@ -1,13 +1,10 @@
 """Widget values that survive a switch to another page and back.
 
-Streamlit forgets a widget's value when the page holding it is not shown. Every widget whose
-key starts with KEEP ("keep.") is re-assigned to itself on every run of the entrypoint, before
-the page runs, which keeps it (Streamlit docs: "Working with widgets in multipage apps").
-
-Rules for pages: give such widgets `key=keep("name")`, set their initial value with
-`default("name", value)` before creating them, and pass no `value=` to the widget itself.
-Buttons, file uploaders and data editors cannot be kept this way (Streamlit refuses to set
-them): don't give them a keep-key.
+Streamlit forgets a widget's value when its page is not shown, unless the widget has a key
+and persist_state="session" (Streamlit 1.67+). Every such widget gets its arguments from
+`kept(name)`; `default(name, value)` sets its first value once per session (then pass no
+`value=` to the widget), and `keep(name)` is its session-state key, for callbacks that set it.
+Buttons, file uploaders and data editors cannot be kept this way.
 """
 from __future__ import annotations
 
@@ -17,17 +14,16 @@ KEEP = "keep."
 
 
 def keep(name: str) -> str:
-    """The session-state key of a widget whose value should survive page switches."""
+    """The session-state key of the kept widget `name`."""
     return KEEP + name
+
+
+def kept(name: str) -> dict:
+    """Keyword arguments for a widget whose value must survive page switches:
+    st.slider("x", 0, 10, **kept("page.x"))."""
+    return {"key": KEEP + name, "persist_state": "session"}
 
 
 def default(name: str, value) -> None:
     """Give the kept widget `name` its initial value, once per session."""
     st.session_state.setdefault(KEEP + name, value)
-
-
-def keep_widget_values() -> None:
-    """Call at the top of app.py, before the page runs."""
-    for key in list(st.session_state.keys()):
-        if isinstance(key, str) and key.startswith(KEEP):
-            st.session_state[key] = st.session_state[key]

@@ -1,0 +1,342 @@
+"""The conveyor belt: one unit of one LSTM step, drawn as pipes and valves.
+
+    C_{t-1} ──[× valve f]──────(+)───────────┬──── C_t        the cell state (the belt)
+                                 │            tanh
+                           [valve i]        [valve o]── h_t
+                                 │
+       σ f        σ i       tanh C~        σ o
+    ─────────────── [h_{t-1}, x_t] ─────────────               every gate reads the same vector
+
+Every line is a pipe whose thickness grows with |value| and whose colour is the value on the
+diverging scale of colors.py (blue negative, white 0, red positive, saturating at +-1). Each
+gate is a valve on the pipe it multiplies: two shutters leave an opening equal to the gate's
+value (0 = shut, 1 = wide open); the gate's own line carries its colour (colors.COLORS).
+
+Contract (another page animates these traces with Plotly frames): `belt_traces` returns the
+same number, order and types of traces whatever the values; everything that depends on the
+values is a trace attribute (x/y, line width/colour, text, customdata). Coordinates live in
+the fixed box x in [0, 10], y in [0, 6]. Each value-carrying trace holds its exact value in
+`customdata` (one copy per point) so hover shows it unrounded.
+"""
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+
+from .colors import COLORS, DIVERGING, rgba
+from .step import MINUS, fmt_html
+
+X_RANGE = (0.0, 10.0)
+Y_RANGE = (0.0, 6.0)
+
+# ---- geometry (fixed) ----
+BELT_Y = 5.0
+LEFT, RIGHT = 0.3, 9.7
+BUS_Y = 0.7
+BOX_Y = 1.9                  # centre of the four gate boxes
+BOX_HW, BOX_HH = 0.45, 0.4   # half width, half height of a gate box
+F_X, I_X, C_X, O_X = 2.4, 3.7, 5.0, 6.35   # gate boxes (forget, input, candidate, output)
+PLUS = (5.0, BELT_Y)
+F_VALVE = (F_X, BELT_Y)      # on the belt (horizontal pipe)
+I_VALVE = (C_X, 3.65)        # on the candidate's pipe (vertical)
+OUT_X = 7.7                  # the branch from the belt down to h_t
+TANH_Y, TANH_HW, TANH_HH = 3.9, 0.38, 0.3
+O_VALVE = (OUT_X, 2.65)      # on the branch, after tanh (vertical)
+H_OUT_Y = 1.1
+X_IN = (1.0, 1.35)           # where x_t[1], x_t[2] come up into the bus
+VALVE_L, VALVE_A = 0.3, 0.45  # valve half length (along the pipe), inner half opening (across)
+
+WIDTH_CAP = 2.5              # |value| beyond which a line stops getting thicker
+COLOR_CAP = 1.0              # |value| beyond which the colour stops getting darker
+COLOR_GAMMA = 0.5            # colour position ~ sign * |value| ** COLOR_GAMMA
+TEXT_SIZE = 13
+INK = COLORS["x"]            # black: static text and outlines
+PIPE = rgba(COLORS["x"], 0.07)  # the empty pipe under every flow
+
+# the values carried by the flow lines, in trace order: (key, label for hover)
+FLOW_KEYS = ("h_prev", "x", "x2", "c_prev", "fc", "c_tilde", "ic", "c", "tanh_c", "h")
+GATE_KEYS = ("f", "i", "o")
+
+_NAMES = {
+    "h_prev": "h<sub>t" + MINUS + "1</sub>", "x": "x<sub>t</sub>", "x2": "x<sub>t,2</sub>",
+    "c_prev": "C<sub>t" + MINUS + "1</sub>", "fc": "f<sub>t</sub>·C<sub>t" + MINUS + "1</sub>",
+    "c_tilde": "C̃<sub>t</sub>", "ic": "i<sub>t</sub>·C̃<sub>t</sub>", "c": "C<sub>t</sub>",
+    "tanh_c": "tanh(C<sub>t</sub>)", "h": "h<sub>t</sub>",
+    "f": "f<sub>t</sub>", "i": "i<sub>t</sub>", "o": "o<sub>t</sub>",
+}
+
+# the number labels: key -> (x, y, textposition)
+_LABELS = {
+    "c_prev": (LEFT, BELT_Y + 0.7, "middle right"),
+    "fc": ((F_X + PLUS[0]) / 2 + 0.1, BELT_Y + 0.55, "middle center"),
+    "c": (RIGHT, BELT_Y + 0.55, "middle left"),
+    "f": (F_X - 0.1, 3.6, "middle left"),
+    "i": (I_X - 0.1, 2.95, "middle left"),
+    "c_tilde": (C_X + 0.12, 2.75, "middle right"),
+    "ic": (C_X + 0.12, 4.4, "middle right"),
+    "o": (O_VALVE[0] - VALVE_A - 0.05, 3.05, "middle left"),
+    "tanh_c": (OUT_X + 0.12, 3.3, "middle right"),
+    "h": (RIGHT, H_OUT_Y + 0.3, "middle left"),
+    "h_prev": (LEFT, BUS_Y + 0.3, "middle right"),
+    "x": (X_IN[1] + 0.12, 0.2, "middle right"),
+}
+LABEL_KEYS = tuple(_LABELS)
+
+
+def _scatter(**kw) -> go.Scatter:
+    """A Scatter trace built without Plotly's (slow) property validation: the arguments are
+    fixed by this module, and tests/test_figures_conveyor.py checks that validating the
+    figure changes nothing."""
+    return go.Scatter(_validate=False, **kw)
+
+
+def _hex_rgb(h: str) -> tuple[int, int, int]:
+    h = h.lstrip("#")
+    return tuple(int(h[k:k + 2], 16) for k in (0, 2, 4))
+
+
+def value_color(v: float) -> str:
+    """The colour of a signed value on colors.DIVERGING (blue < 0 < red), saturating at +-COLOR_CAP.
+
+    |v| is raised to COLOR_GAMMA (< 1) before the lookup so that small values are not lost
+    in white; colorbar_trace draws the same mapping."""
+    v = float(v)
+    if not math.isfinite(v):
+        v = 0.0
+    m = min(1.0, abs(v) / COLOR_CAP) ** COLOR_GAMMA
+    t = 0.5 + 0.5 * (m if v >= 0 else -m)
+    for (t0, c0), (t1, c1) in zip(DIVERGING[:-1], DIVERGING[1:]):
+        if t <= t1:
+            s = 0.0 if t1 == t0 else (t - t0) / (t1 - t0)
+            a, b = _hex_rgb(c0), _hex_rgb(c1)
+            return "rgb({},{},{})".format(*(round(p + s * (q - p)) for p, q in zip(a, b)))
+    return "rgb({},{},{})".format(*_hex_rgb(DIVERGING[-1][1]))
+
+
+def value_width(v: float) -> float:
+    """Line width (px) of a flow: 1 at 0, +4 per unit of |value|, capped at |value| = WIDTH_CAP."""
+    v = float(v)
+    if not math.isfinite(v):
+        return 1.0
+    return 1.0 + 4.0 * min(abs(v), WIDTH_CAP)
+
+
+def gate_width(g: float) -> float:
+    """Line width (px) of a gate's own line: 1 (shut) to 6 (wide open)."""
+    g = float(g)
+    return 1.0 + 5.0 * min(max(g, 0.0), 1.0) if math.isfinite(g) else 1.0
+
+
+def _derived(v: dict) -> dict:
+    """The values of every flow, from the values of one unit (products computed as lstm_core does)."""
+    out = {k: float(v[k]) for k in ("c_prev", "f", "i", "c_tilde", "o", "c", "h", "h_prev", "x")}
+    out["fc"] = float(v["fc"]) if "fc" in v else out["f"] * out["c_prev"]
+    out["ic"] = float(v["ic"]) if "ic" in v else out["i"] * out["c_tilde"]
+    out["tanh_c"] = float(v["tanh_c"]) if "tanh_c" in v else math.tanh(out["c"])
+    out["x2"] = float(v["x2"]) if v.get("x2") is not None else None
+    return out
+
+
+# ---- paths (fixed) ----
+def _flow_paths() -> dict:
+    fx, fy = F_VALVE
+    ix, iy = I_VALVE
+    ox, oy = O_VALVE
+    return {
+        "h_prev": ([LEFT, X_IN[0]], [BUS_Y, BUS_Y]),
+        "x": ([X_IN[0], X_IN[0]], [0.05, BUS_Y]),
+        "x2": ([X_IN[1], X_IN[1]], [0.05, BUS_Y]),
+        "c_prev": ([LEFT, fx], [BELT_Y, BELT_Y]),
+        "fc": ([fx, PLUS[0]], [BELT_Y, BELT_Y]),
+        "c_tilde": ([C_X, ix], [BOX_Y + BOX_HH, iy]),
+        "ic": ([ix, PLUS[0]], [iy, PLUS[1]]),
+        "c": ([PLUS[0], RIGHT, None, OUT_X, OUT_X], [BELT_Y, BELT_Y, None, BELT_Y, TANH_Y + TANH_HH]),
+        "tanh_c": ([OUT_X, ox], [TANH_Y - TANH_HH, oy]),
+        "h": ([ox, OUT_X, RIGHT], [oy, H_OUT_Y, H_OUT_Y]),
+    }
+
+
+def _gate_paths() -> dict:
+    top = BOX_Y + BOX_HH
+    return {
+        "f": ([F_X, F_X], [top, F_VALVE[1] - VALVE_A - 0.05]),
+        "i": ([I_X, I_X, I_VALVE[0] - VALVE_A - 0.05], [top, I_VALVE[1], I_VALVE[1]]),
+        "o": ([O_X, O_X, O_VALVE[0] - VALVE_A - 0.05], [top, O_VALVE[1], O_VALVE[1]]),
+    }
+
+
+_VALVES = {"f": (F_VALVE, "h"), "i": (I_VALVE, "v"), "o": (O_VALVE, "v")}   # h: horizontal pipe
+
+
+def _rect(cx, cy, hw, hh):
+    return [cx - hw, cx + hw, cx + hw, cx - hw, cx - hw], [cy - hh, cy - hh, cy + hh, cy + hh, cy - hh]
+
+
+def _valve_body(gate: str):
+    (cx, cy), d = _VALVES[gate]
+    a = VALVE_A + 0.05
+    return _rect(cx, cy, VALVE_L, a) if d == "h" else _rect(cx, cy, a, VALVE_L)
+
+
+def valve_shutters(gate: str, g: float) -> tuple[list, list]:
+    """The two shutters of a valve as two polygons (separated by None): opening = g * full."""
+    (cx, cy), d = _VALVES[gate]
+    g = min(max(float(g), 0.0), 1.0) if math.isfinite(float(g)) else 0.0
+    lo, hi = VALVE_A * g, VALVE_A
+    L = VALVE_L
+    # along = coordinate along the pipe, across = offset from the pipe's axis
+    along = [-L, L, L, -L, -L]
+    shut1 = [lo, lo, hi, hi, lo]
+    shut2 = [-lo, -lo, -hi, -hi, -lo]
+    if d == "h":
+        xs = [cx + a for a in along] + [None] + [cx + a for a in along]
+        ys = [cy + s for s in shut1] + [None] + [cy + s for s in shut2]
+    else:
+        xs = [cx + s for s in shut1] + [None] + [cx + s for s in shut2]
+        ys = [cy + a for a in along] + [None] + [cy + a for a in along]
+    return xs, ys
+
+
+def _label_text(key: str, val: float, x2: float | None) -> str:
+    if key == "x" and x2 is not None:
+        return f"x<sub>t</sub> = ({fmt_html(val)}, {fmt_html(x2)})"
+    return f"{_NAMES[key]} = {fmt_html(val)}"
+
+
+def belt_traces(v: dict, xaxis: str = "x", yaxis: str = "y") -> list:
+    """The belt of one unit as Plotly traces, in a fixed order (see the module docstring).
+
+    v: floats for one unit: c_prev, f, i, c_tilde, o, c, h, h_prev, x (the first input);
+    optional: x2 (a second input, drawn as a second line into the bus; None or absent: that
+    line is empty), fc (= f * c_prev), ic (= i * c_tilde), tanh_c (= tanh(c)) if the caller has
+    them from lstm_core. Values are drawn as given; nothing is recomputed from weights.
+    """
+    d = _derived(v)
+    ax = dict(xaxis=xaxis, yaxis=yaxis)
+    out = []
+
+    # 1. static: the empty pipes, the bus and the boxes
+    xs, ys = [], []
+    for key, (px, py) in list(_flow_paths().items()) + list(_gate_paths().items()):
+        if key == "x2" and d["x2"] is None:
+            continue
+        xs += list(px) + [None]
+        ys += list(py) + [None]
+    out.append(_scatter(x=xs, y=ys, mode="lines", line=dict(color=PIPE, width=13),
+                          hoverinfo="skip", showlegend=False, name="pipes", **ax))
+    bx = [X_IN[0], O_X, None] + sum(([g, g, None] for g in (F_X, I_X, C_X, O_X)), [])
+    by = [BUS_Y, BUS_Y, None] + [BUS_Y, BOX_Y - BOX_HH, None] * 4
+    out.append(_scatter(x=bx, y=by, mode="lines", line=dict(color=rgba(INK, 0.45), width=2),
+                          hoverinfo="skip", showlegend=False, name="[h_{t-1}, x_t]", **ax))
+    boxes = [(F_X, BOX_Y, BOX_HW, BOX_HH, COLORS["f"]), (I_X, BOX_Y, BOX_HW, BOX_HH, COLORS["i"]),
+             (C_X, BOX_Y, BOX_HW, BOX_HH, COLORS["c_tilde"]), (O_X, BOX_Y, BOX_HW, BOX_HH, COLORS["o"]),
+             (OUT_X, TANH_Y, TANH_HW, TANH_HH, INK)]
+    for cx, cy, hw, hh, col in boxes:
+        rx, ry = _rect(cx, cy, hw, hh)
+        out.append(_scatter(x=rx, y=ry, mode="lines", fill="toself", fillcolor=rgba(col, 0.10),
+                              line=dict(color=col, width=2), hoverinfo="skip", showlegend=False,
+                              name="box", **ax))
+
+    # 2. static: valve bodies
+    for g in GATE_KEYS:
+        rx, ry = _valve_body(g)
+        out.append(_scatter(x=rx, y=ry, mode="lines", line=dict(color=COLORS[g], width=2),
+                              hoverinfo="skip", showlegend=False, name=f"valve {g}", **ax))
+
+    # 3. flows: thickness ~ |value|, colour = value on the diverging scale
+    paths = _flow_paths()
+    for key in FLOW_KEYS:
+        val = d[key]
+        px, py = paths[key]
+        if key == "x2" and val is None:
+            px, py, val_c, shown = [], [], [], 0.0
+        else:
+            val_c, shown = [val] * len(px), val
+        out.append(_scatter(
+            x=px, y=py, mode="lines", name=key, customdata=val_c, showlegend=False,
+            line=dict(color=value_color(shown), width=value_width(shown)),
+            hovertemplate=_NAMES[key] + " = %{customdata:.6g}<extra></extra>", **ax))
+
+    # 4. gates: their own line (gate colour, width ~ value) and the valve's shutters
+    gpaths = _gate_paths()
+    for g in GATE_KEYS:
+        px, py = gpaths[g]
+        out.append(_scatter(
+            x=px, y=py, mode="lines", name=g, customdata=[d[g]] * len(px), showlegend=False,
+            line=dict(color=COLORS[g], width=gate_width(d[g])),
+            hovertemplate=_NAMES[g] + " = %{customdata:.6g}<extra></extra>", **ax))
+    for g in GATE_KEYS:
+        sx, sy = valve_shutters(g, d[g])
+        out.append(_scatter(
+            x=sx, y=sy, mode="lines", fill="toself", fillcolor=rgba(COLORS[g], 0.85),
+            line=dict(color=COLORS[g], width=1), name=f"shutters {g}",
+            customdata=[d[g]] * len(sx), showlegend=False,
+            hovertemplate=_NAMES[g] + " = %{customdata:.6g} (valve opening)<extra></extra>", **ax))
+
+    # 5. static symbols: +, × on the valves, box names
+    sym = [(F_VALVE[0], F_VALVE[1] + 0.75, "<b>×</b>"),
+           (I_VALVE[0] + 0.72, I_VALVE[1], "<b>×</b>"), (O_VALVE[0] + 0.72, O_VALVE[1], "<b>×</b>"),
+           (OUT_X, TANH_Y, "tanh"),
+           (F_X, BOX_Y, "σ<br>forget"), (I_X, BOX_Y, "σ<br>input"), (C_X, BOX_Y, "tanh<br>candidate"),
+           (O_X, BOX_Y, "σ<br>output"), (5.2, BUS_Y - 0.3,
+                                          "[h<sub>t" + MINUS + "1</sub>, x<sub>t</sub>] → every gate")]
+    out.append(_scatter(x=[s[0] for s in sym], y=[s[1] for s in sym], text=[s[2] for s in sym],
+                          mode="text", hoverinfo="skip",
+                          textfont=dict(size=[18 if "×" in t[2] else TEXT_SIZE for t in sym], color=INK),
+                          showlegend=False, name="symbols", **ax))
+    out.append(_scatter(x=[PLUS[0]], y=[PLUS[1]], mode="markers", hoverinfo="skip", showlegend=False,
+                          marker=dict(size=22, color=rgba(INK, 0.0), line=dict(color=INK, width=1.5)),
+                          name="plus node", **ax))
+    # the + sign over its circle (separate so the circle stays under the text)
+    out.append(_scatter(x=[PLUS[0]], y=[PLUS[1]], text=["<b>+</b>"], mode="text",
+                          textfont=dict(size=16, color=INK), hoverinfo="skip", showlegend=False,
+                          name="plus sign", **ax))
+
+    # 6. the numbers, one label per part (text depends on the values)
+    lx = [_LABELS[k][0] for k in LABEL_KEYS]
+    ly = [_LABELS[k][1] for k in LABEL_KEYS]
+    txt = [_label_text(k, d[k], d["x2"]) for k in LABEL_KEYS]
+    cols = [COLORS[k] if k in GATE_KEYS else INK for k in LABEL_KEYS]
+    pos = [_LABELS[k][2] for k in LABEL_KEYS]
+    out.append(_scatter(x=lx, y=ly, text=txt, mode="text", textposition=pos, name="numbers",
+                          customdata=[d[k] for k in LABEL_KEYS], showlegend=False,
+                          textfont=dict(size=TEXT_SIZE, color=cols), hoverinfo="skip", **ax))
+    return out
+
+
+def belt_axes(xaxis: str = "x", equal_aspect: bool = False) -> dict:
+    """Axis settings for the belt: {"xaxis": {...}, "yaxis": {...}} (fixed ranges, nothing drawn).
+
+    xaxis: the name of the x axis (e.g. "x7"), used when equal_aspect is True to scale the y
+    axis like it (the subplot's domain then shrinks to keep the shapes undistorted).
+    Use: ax = belt_axes("x7"); fig.update_layout(xaxis7=ax["xaxis"], yaxis7=ax["yaxis"])."""
+    hidden = dict(showgrid=False, zeroline=False, showticklabels=False, ticks="", showline=False,
+                  fixedrange=True, visible=False)
+    return {"xaxis": dict(range=list(X_RANGE), **hidden),
+            "yaxis": dict(range=list(Y_RANGE), **hidden,
+                          **(dict(scaleanchor=xaxis, scaleratio=1.0, constrain="domain") if equal_aspect else {}))}
+
+
+def colorbar_trace(xaxis: str = "x", yaxis: str = "y") -> go.Scatter:
+    """An invisible trace that only draws the colour bar of the flows (static)."""
+    n = 20
+    scale = [[k / n, value_color(COLOR_CAP * (2 * k / n - 1))] for k in range(n + 1)]
+    return _scatter(
+        x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", name="colour bar",
+        xaxis=xaxis, yaxis=yaxis,
+        marker=dict(color=[0.0], colorscale=scale, cmin=-COLOR_CAP, cmax=COLOR_CAP, showscale=True,
+                    colorbar=dict(title=dict(text="value on<br>a line", side="top"), thickness=12, len=0.6,
+                                  tickvals=[-1, -0.5, 0, 0.5, 1],
+                                  ticktext=["≤ " + MINUS + "1", MINUS + "0.5", "0", "0.5", "≥ 1"])))
+
+
+def conveyor_figure(v: dict, title: str | None = None, height: int = 480) -> go.Figure:
+    """belt_traces in a standalone figure with belt_axes and a colour bar for the flows."""
+    ax = belt_axes("x")
+    layout = dict(xaxis=ax["xaxis"], yaxis=ax["yaxis"], height=height,
+                  margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+                  showlegend=False, hovermode="closest")
+    if title:
+        layout["title"] = dict(text=title)
+    return go.Figure(data=belt_traces(v) + [colorbar_trace()], layout=layout, _validate=False)

@@ -1,0 +1,282 @@
+"""Every gate and state of an LSTM over a whole sequence: six heatmaps (time across, units
+down) and the conveyor belt of one unit, animated in the browser.
+
+    f_t  = σ(W_f·[h_{t-1}, x_t] + b_f)      C_t = f_t * C_{t-1} + i_t * C~_t
+    i_t  = σ(W_i·[h_{t-1}, x_t] + b_i)      h_t = o_t * tanh(C_t)
+    C~_t = tanh(W_c·[h_{t-1}, x_t] + b_c)
+    o_t  = σ(W_o·[h_{t-1}, x_t] + b_o)
+
+One figure holds the six heatmaps (sharing the time axis t = 1..T; units 0..H-1, numbered as
+in the trace CSV) and the belt (figures/conveyor.py) of the chosen unit. Play/Pause
+(layout.updatemenus) and the time scrubber (layout.sliders) run in the browser through Plotly
+frames, one per step.
+
+Payload: each heatmap's z is sent once and never changes. A frame changes only small things,
+and lists only those traces (go.Frame.traces): the step cursor of each heatmap (a bar one step
+wide, whose x is t) and the belt traces whose values change from step to step, with only the
+attributes that change. So the figure grows like T*H + T*(one belt), not like T^2.
+
+plotly.js (4.2, bundled with Streamlit) animates a frame trace by trace and meanwhile wipes
+every trace it cannot animate, the heatmaps included, until the redraw that follows. Every frame
+therefore also moves the range of an invisible "clock" axis: a frame that changes an axis range
+is drawn by one redraw instead, and the heatmaps stay on screen while the animation plays.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .colors import COLORS, LABELS, RANGES, colorscale, rgba
+from .conveyor import belt_axes, belt_traces, colorbar_trace
+from .step import MINUS
+
+QUANTITIES = ("f", "i", "c_tilde", "o", "c", "h")          # heatmap rows, top to bottom
+INK = COLORS["x"]                                           # cursor outline: black
+
+_SYMBOL = {"f": "f<sub>t</sub>", "i": "i<sub>t</sub>", "c_tilde": "C̃<sub>t</sub>", "o": "o<sub>t</sub>",
+           "c": "C<sub>t</sub>", "h": "h<sub>t</sub>"}
+_HX = "[h<sub>t" + MINUS + "1</sub>, x<sub>t</sub>]"
+EQUATIONS = {   # the row titles: what each heatmap shows and the equation behind it
+    "f": f"<b>forget gate</b> f<sub>t</sub> = σ(W<sub>f</sub>·{_HX} + b<sub>f</sub>)",
+    "i": f"<b>input gate</b> i<sub>t</sub> = σ(W<sub>i</sub>·{_HX} + b<sub>i</sub>)",
+    "c_tilde": f"<b>candidate</b> C̃<sub>t</sub> = tanh(W<sub>c</sub>·{_HX} + b<sub>c</sub>)",
+    "o": f"<b>output gate</b> o<sub>t</sub> = σ(W<sub>o</sub>·{_HX} + b<sub>o</sub>)",
+    "c": ("<b>cell state</b> C<sub>t</sub> = f<sub>t</sub> * C<sub>t" + MINUS + "1</sub>"
+          " + i<sub>t</sub> * C̃<sub>t</sub>"),
+    "h": "<b>hidden state</b> h<sub>t</sub> = o<sub>t</sub> * tanh(C<sub>t</sub>)",
+}
+
+# geometry (paper fractions across, pixels down)
+HEAT_X = (0.0, 0.5)        # the heatmap column
+BAR_X = 0.51               # left edge of the colour bars
+BELT_X = (0.58, 1.0)       # the belt column
+TITLE_PX = 26              # room above each heatmap for its title
+TOP_PX, BOTTOM_PX = 8, 118  # margins: top; bottom holds the t axis, Play/Pause and the scrubber
+
+
+def heatmap_values(trace, b: int = 0) -> dict[str, np.ndarray]:
+    """The six quantities of sequence b as (H, T) arrays (row = unit, column = step), exactly
+    the trace's float64 numbers."""
+    arrays = {"f": trace.f, "i": trace.i, "c_tilde": trace.c_tilde, "o": trace.o, "c": trace.c, "h": trace.h}
+    return {k: np.ascontiguousarray(a[:, b, :].T) for k, a in arrays.items()}
+
+
+def belt_series(trace, unit: int, b: int = 0) -> list[dict]:
+    """The values of one unit at every step, one dict per step in the form
+    figures.conveyor.belt_traces takes: c_prev, f, i, c_tilde, o, c, h, h_prev, tanh_c, x (first
+    input), x2 (second input, or None with one input). All are lstm_core's float64 numbers."""
+    arrays = {"c_prev": trace.c_prev, "f": trace.f, "i": trace.i, "c_tilde": trace.c_tilde, "o": trace.o,
+              "c": trace.c, "h": trace.h, "h_prev": trace.h_prev, "tanh_c": trace.tanh_c}
+    cols = {k: a[:, b, unit].tolist() for k, a in arrays.items()}
+    cols["x"] = trace.x[:, b, 0].tolist()
+    cols["x2"] = trace.x[:, b, 1].tolist() if trace.input_size >= 2 else [None] * trace.T
+    return [{k: col[k_t] for k, col in cols.items()} for k_t in range(trace.T)]
+
+
+def belt_values(trace, k: int, unit: int, b: int = 0) -> dict:
+    """The belt's values of one unit at step t = k + 1 (k from 0); see belt_series."""
+    return belt_series(trace, unit, b)[k]
+
+
+def _as_dict(tr) -> dict:
+    return tr.to_plotly_json() if hasattr(tr, "to_plotly_json") else dict(tr)
+
+
+def _canon(v) -> str:
+    """A value as comparable text (lists, dicts, NumPy arrays alike)."""
+    if isinstance(v, np.ndarray):
+        v = v.tolist()
+    if isinstance(v, dict):
+        return "{" + ",".join(f"{k!r}:{_canon(v[k])}" for k in sorted(v)) + "}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ",".join(_canon(e) for e in v) + "]"
+    return json.dumps(v) if not isinstance(v, float) else repr(v)
+
+
+def _same(a, b) -> bool:
+    """a and b are the same value (plain == where it answers, else compared as text)."""
+    if a is b:
+        return True
+    try:
+        r = a == b
+        if isinstance(r, bool):
+            return r
+    except (ValueError, TypeError):
+        pass
+    return _canon(a) == _canon(b)
+
+
+def belt_steps(trace, unit: int, b: int = 0) -> tuple[list[dict], list[int], list[list[dict]]]:
+    """The belt of `unit` at every step, split for animation.
+
+    Returns (first, changing, updates): `first` the belt's traces at t = 1 (dicts); `changing`
+    the positions (in the belt's trace list) of the traces whose attributes differ between
+    steps; updates[k] for each step t = k + 1 one dict per changing trace holding its type and
+    only the attributes that change."""
+    per_step = [[_as_dict(tr) for tr in belt_traces(v)] for v in belt_series(trace, unit, b)]
+    first = per_step[0]
+    n = len(first)
+    varying: list[list[str]] = []
+    for j in range(n):
+        keys = set().union(*(s[j].keys() for s in per_step))
+        varying.append(sorted(key for key in keys if key != "type" and any(
+            not _same(s[j].get(key), first[j].get(key)) for s in per_step[1:])))
+    changing = [j for j in range(n) if varying[j]]
+    updates = [[{"type": s[j].get("type", "scatter"), **{key: s[j][key] for key in varying[j] if key in s[j]}}
+                for j in changing] for s in per_step]
+    return first, changing, updates
+
+
+def _row_domains(H: int) -> tuple[list[tuple[float, float]], int]:
+    """The y domains (paper fractions, top row first) of the six heatmaps and the plot height (px)."""
+    row_px = 40 + 8 * H
+    plot_px = len(QUANTITIES) * (row_px + TITLE_PX)
+    doms, top = [], plot_px
+    for _ in QUANTITIES:
+        top -= TITLE_PX
+        doms.append(((top - row_px) / plot_px, top / plot_px))
+        top -= row_px
+    return doms, plot_px
+
+
+def _colour_range(key: str, z: np.ndarray) -> tuple[float, float]:
+    if RANGES.get(key) is not None:
+        return RANGES[key]
+    m = float(np.max(np.abs(z))) if z.size else 0.0
+    m = m if m > 0 else 1.0
+    return -m, m
+
+
+def _ticks(key: str, lo: float, hi: float) -> list[str]:
+    """Colour-bar labels: what the two ends of the scale mean."""
+    if key in ("f", "i", "o"):
+        return ["0 shut", "1 open"]
+    return [f"{MINUS}{hi:.3g}", f"+{hi:.3g}"]
+
+
+def frame_ms(T: int) -> int:
+    """Milliseconds per step when playing: a sequence plays in about 8 s, 40..300 ms a step."""
+    return int(min(300, max(40, 8000 // max(T, 1))))
+
+
+def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None) -> go.Figure:
+    """Six heatmaps (f, i, C~, o, C, h over t and units) and the belt of `unit`, animated.
+
+    trace: an lstm_core LSTMTrace; b: which sequence of a batch. belt: the result of
+    belt_steps(trace, unit, b) when already computed (it is the expensive part), else None.
+    Traces, in order: 6 heatmaps (axes x, y..y6), 6 step cursors (bars, on the heatmaps' axes),
+    the belt's traces (x2, y7), the colour bar of the belt's lines, the clock (x3, y8; see below).
+    Frames: one per step, named "1".."T", each updating the cursors, the changing belt traces
+    and the clock's range; every animate call (Play, Pause, the slider) redraws.
+    """
+    T, H = trace.T, trace.hidden_size
+    if not 0 <= unit < H:
+        raise ValueError(f"unit {unit} does not exist: the model has units 0..{H - 1}")
+    z = heatmap_values(trace, b)
+    first, changing, updates = belt if belt is not None else belt_steps(trace, unit, b)
+    doms, plot_px = _row_domains(H)
+    n_rows = len(QUANTITIES)
+
+    data, layout = [], {}
+    annotations = []
+    for r, key in enumerate(QUANTITIES):
+        ya = "y" if r == 0 else f"y{r + 1}"
+        lo, hi = _colour_range(key, z[key])
+        d0, d1 = doms[r]
+        data.append(dict(
+            type="heatmap", z=z[key], x0=1, dx=1, y0=0, dy=1, xaxis="x", yaxis=ya, name=LABELS[key],
+            colorscale=colorscale(key), zmin=lo, zmax=hi,
+            hovertemplate="t = %{x}, unit %{y}<br>" + _SYMBOL[key] + " = %{z:.6g}<extra></extra>",
+            colorbar=dict(x=BAR_X, xanchor="left", y=(d0 + d1) / 2, yanchor="middle", len=d1 - d0,
+                          lenmode="fraction", thickness=10, outlinewidth=0,
+                          tickfont=dict(size=10),
+                          tickvals=[lo, hi], ticktext=_ticks(key, lo, hi))))
+        layout["yaxis" if r == 0 else f"yaxis{r + 1}"] = dict(
+            domain=[d0, d1], anchor="x", range=[H - 0.5, -0.5], title=dict(text="unit", standoff=2),
+            tickmode="array", tickvals=list(range(H)), ticks="", showgrid=False, zeroline=False,
+            fixedrange=True, tickfont=dict(size=9 if H > 8 else 10))
+        annotations.append(dict(text=EQUATIONS[key], xref="paper", yref="paper", x=HEAT_X[0], y=d1,
+                                xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=13)))
+        annotations.append(dict(text=_SYMBOL[key], xref="paper", yref="paper", x=BAR_X, y=d1, name="colour bar",
+                                xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12)))
+    for r in range(n_rows):   # the step cursor: a bar one step wide around column t
+        data.append(dict(type="bar", x=[1], y=[H], base=-0.5, width=1.0, xaxis="x",
+                         yaxis="y" if r == 0 else f"y{r + 1}", name="step t", showlegend=False,
+                         hoverinfo="skip", marker=dict(color=rgba(INK, 0.0), line=dict(color=INK, width=2))))
+    n_fixed = len(data)
+    belt_x, belt_y = "x2", f"y{n_rows + 1}"
+    for tr in first:
+        data.append({**tr, "xaxis": belt_x, "yaxis": belt_y})
+    legend = _as_dict(colorbar_trace(belt_x, belt_y))        # what the colours of the belt's lines mean
+    marker = dict(legend.get("marker", {}))
+    marker["colorbar"] = {**marker.get("colorbar", {}), "orientation": "h", "x": (BELT_X[0] + BELT_X[1]) / 2,
+                          "xanchor": "center", "y": -0.05, "yanchor": "top", "len": 0.3, "thickness": 10,
+                          "title": {"text": "value on a line of the belt", "side": "top"}}
+    data.append({**legend, "marker": marker})
+
+    ax = belt_axes(belt_x, equal_aspect=True)
+    layout["xaxis"] = dict(domain=list(HEAT_X), anchor=f"y{n_rows}", range=[0.5, T + 0.5],
+                           title=dict(text="step t", standoff=4), showgrid=False, zeroline=False,
+                           ticks="outside")
+    layout["xaxis2"] = {**ax["xaxis"], "domain": list(BELT_X), "anchor": belt_y}
+    layout[f"yaxis{n_rows + 1}"] = {**ax["yaxis"], "domain": [0.0, 1.0], "anchor": belt_x, "constraintoward": "top"}
+    annotations.append(dict(text=f"<b>unit {unit} on the conveyor belt</b>, at the framed step",
+                            xref="paper", yref="paper", x=(BELT_X[0] + BELT_X[1]) / 2, y=1.0, xanchor="center",
+                            yanchor="bottom", showarrow=False, font=dict(size=13)))
+
+    # The clock: an empty, invisible subplot whose y range each frame changes. A frame that changes
+    # an axis range makes plotly.js skip its trace-by-trace transition (which would wipe the
+    # heatmaps, which cannot be animated, until the redraw) and just redraw the figure once.
+    clock_x, clock_y = "x3", f"y{n_rows + 2}"
+    data.append(dict(type="scatter", x=[], y=[], xaxis=clock_x, yaxis=clock_y, name="clock",
+                     showlegend=False, hoverinfo="skip"))
+    hidden = dict(visible=False, fixedrange=True, showgrid=False, zeroline=False)
+    layout["xaxis3"] = dict(domain=[0.999, 1.0], anchor=clock_y, range=[0, 1], **hidden)
+    layout[f"yaxis{n_rows + 2}"] = dict(domain=[0.0, 0.001], anchor=clock_x, range=[0, 0.5], **hidden)
+
+    cursor_idx = list(range(n_rows, 2 * n_rows))
+    belt_idx = [n_fixed + j for j in changing]
+    frames = [dict(name=str(k + 1), traces=cursor_idx + belt_idx,
+                   data=[{"type": "bar", "x": [k + 1]}] * n_rows + updates[k],
+                   layout={f"yaxis{n_rows + 2}": {"range": [0, k + 1]}}) for k in range(T)]
+
+    ms = frame_ms(T)
+    show = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
+    steps = [dict(method="animate", label=str(k + 1), args=[[str(k + 1)], show]) for k in range(T)]
+    layout.update(
+        height=plot_px + TOP_PX + BOTTOM_PX + 20,
+        margin=dict(l=50, r=10, t=TOP_PX + 20, b=BOTTOM_PX),
+        showlegend=False, hovermode="closest", barmode="overlay", annotations=annotations,
+        updatemenus=[dict(type="buttons", direction="left", showactive=False, x=0.0, xanchor="left",
+                          y=0.0, yanchor="top", pad=dict(t=62, r=4),
+                          buttons=[dict(label="▶ Play", method="animate",
+                                        args=[None, {"mode": "immediate", "fromcurrent": True,
+                                                     "frame": {"duration": ms, "redraw": True},
+                                                     "transition": {"duration": 0}}]),
+                                   dict(label="❚❚ Pause", method="animate",
+                                        args=[[None], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
+                                                       "transition": {"duration": 0}}])])],
+        sliders=[dict(active=0, steps=steps, x=0.14, len=HEAT_X[1] - 0.14, xanchor="left", y=0.0,
+                      yanchor="top", pad=dict(t=50, b=0), ticklen=2 if T <= 60 else 0, minorticklen=0,
+                      font=dict(size=9, color=INK if T <= 30 else rgba(INK, 0.0)),
+                      currentvalue=dict(prefix="step t = ", font=dict(size=13, color=INK), xanchor="right"),
+                      transition=dict(duration=0))],
+    )
+    return assemble(data, layout, frames)
+
+
+def assemble(data: list[dict], layout: dict, frames: list[dict]) -> go.Figure:
+    """A go.Figure from plain dicts, without plotly.py's attribute-by-attribute checks.
+
+    plotly.py checks every attribute of every trace of every frame when a figure is built
+    (about 40 µs a trace: a tenth of a second at T = 60, more than the page's whole budget for
+    a rerun). These dicts are written by this module, in the same shape for any trace, so they
+    are built unchecked (`_validate=False`, the switch plotly.py's own templates use) and the
+    frames are attached as they are; tests/test_figures_heatmaps.py runs the complete figure
+    through plotly.py's checks (go.Figure(fig.to_dict())) for several shapes of input.
+    """
+    fig = go.Figure(data=data, layout=layout, _validate=False)
+    fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
+    return fig

@@ -1,0 +1,279 @@
+"""Page 1 · One step of the cell: every input, state and weight on a slider; the gates on a
+conveyor belt; the equations with the numbers substituted."""
+import pandas as pd
+import streamlit as st
+
+from figures.conveyor import conveyor_figure
+from figures.step import (fmt_tex, fmt_text, gate_equation_latex, gate_matrix_latex, hx_labels,
+                          sigmoid_gap_tex, state_equations_latex)
+from ui.cache_step import GATES, lstm_step
+from ui.router import ensure_routed
+from ui.state import default, keep, kept
+
+ensure_routed()
+
+P = "one_step."
+MAX_H, MAX_D = 3, 2
+W_RANGE, S_RANGE = (-5.0, 5.0), (-2.0, 2.0)
+
+GATE_TITLES = {"f": "Forget gate f", "i": "Input gate i", "c": "Candidate C̃", "o": "Output gate o"}
+GATE_ROLES = {
+    "f": "how much of the old cell state $C_{t-1}$ stays on the belt (σ: between 0 and 1)",
+    "i": "how much of the candidate is written onto the belt (σ: between 0 and 1)",
+    "c": "the new values that could be written (tanh: between −1 and 1)",
+    "o": "how much of $\\tanh(C_t)$ is let out as $h_t$ (σ: between 0 and 1)",
+}
+
+
+# ---- default values: unit 1 with one input shows a belt that shrinks (the candidate is negative) ----
+def default_weight(g: str, j: int, src: str) -> float:
+    """Weight of gate g, unit j, on source src ('h0'..'h2' = h_{t-1} units, 'x0', 'x1' = inputs)."""
+    table = {   # per unit: weights on h_{t-1}[0..2], then on x_t[0..1]
+        "f": ((0.5, 0.3, -0.2, 1.0, -0.8), (-0.4, 0.6, 0.2, 1.5, 0.5), (0.2, -0.3, 0.8, -1.0, 1.2)),
+        "i": ((-0.5, -0.4, 0.2, 1.5, 1.0), (0.7, 0.3, -0.5, -1.2, 0.4), (-0.3, 0.5, 0.4, 0.8, -1.5)),
+        "c": ((1.0, 0.6, -0.5, -2.0, 0.7), (-0.8, 1.2, 0.3, 1.8, -0.6), (0.4, -0.7, 1.0, -1.4, 0.9)),
+        "o": ((0.5, 0.2, 0.4, 0.5, -0.6), (0.3, -0.6, 0.1, -0.9, 1.1), (-0.2, 0.4, 0.6, 1.3, 0.2)),
+    }
+    col = int(src[1:]) + (MAX_H if src[0] == "x" else 0)
+    return table[g][j][col]
+
+
+def default_bias(g: str, j: int) -> float:
+    return {"f": (0.5, 1.0, -0.5), "i": (-1.0, 0.0, 0.5), "c": (0.5, -0.3, 0.0), "o": (0.0, 0.5, -0.5)}[g][j]
+
+
+def default_state(kind: str, k: int) -> float:
+    return {"x": (1.0, -0.5), "h": (0.5, -0.3, 0.8), "c": (1.0, -0.6, 0.2)}[kind][k]
+
+
+def w_key(g, j, src):
+    return f"{P}W_{g}.{j}.{src}"
+
+
+def b_key(g, j):
+    return f"{P}b_{g}.{j}"
+
+
+def s_key(kind, k):
+    return f"{P}{kind}.{k}"
+
+
+def sources(H, D):
+    return [f"h{m}" for m in range(H)] + [f"x{d}" for d in range(D)]
+
+
+def all_defaults() -> dict:
+    """Every kept value of this page (all sizes) -> its default."""
+    d = {}
+    for g in GATES:
+        for j in range(MAX_H):
+            for src in sources(MAX_H, MAX_D):
+                d[w_key(g, j, src)] = default_weight(g, j, src)
+            d[b_key(g, j)] = default_bias(g, j)
+    for k in range(MAX_D):
+        d[s_key("x", k)] = default_state("x", k)
+    for k in range(MAX_H):
+        d[s_key("h", k)] = default_state("h", k)
+        d[s_key("c", k)] = default_state("c", k)
+    return d
+
+
+# ---- "try this" starting points (button callbacks: they run before the widgets exist) ----
+def _set(name, value):
+    st.session_state[keep(name)] = float(value)
+
+
+def reset_values():
+    for name, value in all_defaults().items():
+        _set(name, value)
+
+
+def _gate_constant(g, bias, H, D):
+    for j in range(H):
+        for src in sources(H, D):
+            _set(w_key(g, j, src), 0.0)
+        _set(b_key(g, j), bias)
+
+
+def try_remember(H, D):        # forget gate wide open, input gate shut
+    _gate_constant("f", 5.0, H, D)
+    _gate_constant("i", -5.0, H, D)
+
+
+def try_overwrite(H, D):       # forget gate shut, input gate wide open
+    _gate_constant("f", -5.0, H, D)
+    _gate_constant("i", 5.0, H, D)
+
+
+def try_hide(H, D):            # output gate shut
+    _gate_constant("o", -5.0, H, D)
+
+
+def try_limit(H, D):           # the forget gate very close to 1: z_f = 5 * 2 + 5 * 2 + 5 = 25
+    _set(s_key("x", 0), 2.0)
+    _set(s_key("h", 0), 2.0)
+    for j in range(H):
+        for src in sources(H, D):
+            _set(w_key("f", j, src), 5.0 if src in ("h0", "x0") else 0.0)
+        _set(b_key("f", j), 5.0)
+
+
+# ---- page ----
+for name, value in all_defaults().items():
+    default(name, value)
+default(P + "H", 1)
+default(P + "D", 1)
+default(P + "unit", 1)
+
+st.title("1 · One step of the cell")
+st.markdown(
+    "At every step the cell reads the new input $x_t$ and its previous hidden state $h_{t-1}$, "
+    "updates its memory — the **cell state** $C$, the conveyor belt — and puts out a new hidden "
+    "state $h_t$. Move any slider: the gates, the belt and the equations follow at once."
+)
+
+top1, top2 = st.columns([1, 2], vertical_alignment="bottom")
+with top1:
+    size1, size2 = st.columns(2)
+    H = size1.radio("Units (size of $h$ and $C$)", [1, 2, 3], **kept(P + "H"), horizontal=True)
+    D = size2.radio("Inputs (size of $x_t$)", [1, 2], **kept(P + "D"), horizontal=True)
+with top2:
+    st.markdown("**Try this** — each button sets some sliders (for every unit); **Reset** puts them all back.")
+    with st.container(horizontal=True):
+        st.button("Remember", on_click=try_remember, args=(H, D), key=P + "try_remember",
+                  help="Forget gate wide open (bias +5), input gate shut (bias −5): $C_t \\approx C_{t-1}$.")
+        st.button("Overwrite", on_click=try_overwrite, args=(H, D), key=P + "try_overwrite",
+                  help="Forget gate shut (bias −5), input gate wide open (bias +5): $C_t \\approx \\tilde C_t$.")
+        st.button("Hide the memory", on_click=try_hide, args=(H, D), key=P + "try_hide",
+                  help="Output gate shut (bias −5): the belt keeps its value but $h_t \\approx 0$.")
+        st.button("Push f to 1", on_click=try_limit, args=(H, D), key=P + "try_limit",
+                  help="The forget gate's weights on $h_{t-1,1}$ and $x_{t,1}$ and its bias at 5, those two "
+                       "inputs at 2: $z_f = 25$ and $f_t$ is very close to 1, and still is not 1.")
+        st.button("Reset", on_click=reset_values, key=P + "reset", icon=":material/restart_alt:",
+                  help="Every slider back to its starting value.")
+
+labels = hx_labels(H, D)
+left, right = st.columns([2, 3], gap="large")
+
+# ---- sliders ----
+with left:
+    st.subheader("Inputs and previous state")
+    cols = st.columns(3)
+    x = tuple(cols[0].slider(f"${labels[H + d]}$", *S_RANGE, step=0.1, **kept(s_key("x", d)),
+                             help="the new input at this step") for d in range(D))
+    h_prev = tuple(cols[1].slider(f"${labels[j]}$", *S_RANGE, step=0.1, **kept(s_key("h", j)),
+                                  help="the previous hidden state (the cell's last output)") for j in range(H))
+    c_prev = tuple(cols[2].slider("$C_{t-1}$" if H == 1 else f"$C_{{t-1,{j + 1}}}$", *S_RANGE, step=0.1,
+                                  **kept(s_key("c", j)), help="the previous cell state (what is on the belt)")
+                   for j in range(H))
+
+    st.subheader("Weights and biases, gate by gate")
+    st.caption(f"Each gate has its own matrix $W$ with {H} row{'s' if H > 1 else ''} (one per unit) and "
+               f"{H} + {D} = {H + D} columns (one per entry of $[h_{{t-1}}, x_t]$), and its own bias $b$.")
+    W, b = [], []
+    for g, tab in zip(GATES, st.tabs([GATE_TITLES[g] for g in GATES])):
+        with tab:
+            st.caption(f"${'W_' + g}$, $b_{g}$: " + GATE_ROLES[g])
+            rows, biases = [], []
+            for j in range(H):
+                if H > 1:
+                    st.markdown(f"**unit {j + 1}**")
+                grid = st.columns(3)
+                row = []
+                for k, src in enumerate(sources(H, D)):
+                    row.append(grid[k % 3].slider(
+                        f"$W_{g}[{j + 1},{k + 1}]$ on ${labels[k]}$", *W_RANGE, step=0.1,
+                        **kept(w_key(g, j, src))))
+                biases.append(grid[(H + D) % 3].slider(f"$b_{g}[{j + 1}]$", *W_RANGE, step=0.1,
+                                                       **kept(b_key(g, j))))
+                rows.append(tuple(row))
+            W.append(tuple(rows))
+            b.append(tuple(biases))
+
+s = lstm_step(tuple(W), tuple(b), x, h_prev, c_prev)
+hx = h_prev + x
+
+# ---- belt and numbers ----
+with right:
+    st.subheader("The conveyor belt")
+    if H > 1:
+        if st.session_state.get(keep(P + "unit"), 1) > H:
+            st.session_state[keep(P + "unit")] = 1
+        unit = st.radio("Belt and equations show unit", list(range(1, H + 1)), **kept(P + "unit"),
+                        horizontal=True) - 1
+    else:
+        unit = 0
+    v = {k: s[k][unit] for k in ("f", "i", "c_tilde", "o", "c", "h", "tanh_c", "fc", "ic")}
+    v.update(c_prev=c_prev[unit], h_prev=h_prev[unit], x=x[0], x2=x[1] if D > 1 else None)
+    title = None if H == 1 else f"unit {unit + 1} of {H}"
+    st.plotly_chart(conveyor_figure(v, title=title), key=P + "belt", width="stretch",
+                    config={"displayModeBar": False})
+    st.caption(
+        "The belt (top) carries $C_{t-1}$ to $C_t$. Each **valve** multiplies the line through it by its "
+        "gate: the opening is the gate's value, shut at 0, wide open at 1. A line's **thickness** grows "
+        "with the size of its value (up to 2.5) and its **colour** shows the value on the bar: blue "
+        "negative, white 0, red positive. "
+        + ("The line into the bus is $h_{t-1}$ of this unit; every unit's $h_{t-1}$ goes into every gate. "
+           if H > 1 else "")
+        + "Hover a line for its value to 6 digits."
+    )
+
+    st.subheader("The numbers" + (" (all units)" if H > 1 else ""))
+    rows_def = [("f_t  forget gate", "f"), ("i_t  input gate", "i"), ("C̃_t  candidate", "c_tilde"),
+                ("o_t  output gate", "o"), ("C_t  new cell state", "c"), ("h_t  new hidden state", "h")]
+    table = pd.DataFrame({f"unit {j + 1}": [fmt_text(s[k][j]) for _, k in rows_def] for j in range(H)},
+                         index=[name for name, _ in rows_def])
+    st.table(table)
+    st.caption("Numbers on this page are rounded for display (at least 3 significant digits); the "
+               "computation is not — it runs in float64 in `lstm_core.lstm_step_forward`.")
+
+# ---- the step by hand ----
+st.subheader("The step by hand" + (f" — unit {unit + 1}" if H > 1 else ""))
+st.markdown("Each gate multiplies the **stacked** vector $[h_{t-1}, x_t]$ by its weights, adds its bias, "
+            "and squashes the sum. Redo it with the numbers below; the results are the ones on the belt.")
+if H + D <= 3:          # short equations: two per row
+    eq1, eq2 = st.columns(2)
+else:                   # long ones: one per row, full width
+    eq1 = eq2 = st.container()
+zs = {"f": "z_f", "i": "z_i", "c": "z_c", "o": "z_o"}
+vals = {"f": "f", "i": "i", "c": "c_tilde", "o": "o"}
+for n, g in enumerate(GATES):
+    with (eq1 if n % 2 == 0 else eq2):
+        st.markdown(f"**{GATE_TITLES[g]}** — " + GATE_ROLES[g])
+        st.latex(gate_equation_latex(g, unit, W[n][unit], hx, b[n][unit], s[zs[g]][unit], s[vals[g]][unit], H, D))
+st.markdown("**New cell state and new hidden state** — the output gate decides how much of the "
+            "squashed belt becomes $h_t$.")
+st.latex(state_equations_latex(unit, H, s["f"][unit], c_prev[unit], s["i"][unit], s["c_tilde"][unit],
+                               s["c"][unit], s["o"][unit], s["tanh_c"][unit], s["h"][unit]))
+
+# ---- common mistakes ----
+st.subheader("Three things to get right")
+st.caption("Introductions to LSTMs, including the article this lesson follows, often get these wrong.")
+m1, m3 = st.columns(2)
+m2 = st.container()
+with m1.container(border=True):
+    f_now = s["f"][unit]
+    st.markdown("**The forget gate is a number between 0 and 1** — not a choice of −1, 0 or 1. "
+                "It is a sigmoid, so it never reaches 0 or 1 exactly, and it never flips a sign: "
+                "it scales the memory down.")
+    st.markdown(f"Right now $f_t = {fmt_tex(f_now)}$: the belt keeps that fraction of "
+                f"$C_{{t-1}} = {fmt_tex(c_prev[unit])}$, which gives $f_t\\,C_{{t-1}} = {fmt_tex(s['fc'][unit])}$. "
+                "Try **Push f to 1**.")
+    if f_now in (0.0, 1.0):
+        st.markdown(f"Here $z_f = {fmt_tex(s['z_f'][unit])}$, so $f_t$ differs from {f_now:.0f} by only "
+                    f"${sigmoid_gap_tex(s['z_f'][unit])}$: closer than float64 can tell apart, so the "
+                    f"computer stores exactly {f_now:.0f}. The sigmoid itself never gets there.")
+with m2.container(border=True):
+    st.markdown("**A gate is a matrix times a stacked vector** — not a dot product of $h_{t-1}$ with $x_t$. "
+                "$h_{t-1}$ and $x_t$ are stacked into one vector of "
+                f"{H} + {D} = {H + D} numbers, and $W_f$ ({H} × {H + D}) multiplies it:")
+    st.latex(gate_matrix_latex("f", W[0], hx, b[0], s["z_f"], s["f"], H, D))
+with m3.container(border=True):
+    st.markdown("**The output gate has equations too**: it reads the same stacked vector, and the new "
+                "hidden state is the squashed belt times that gate.")
+    st.latex(r"o_t = \sigma(W_o\,[h_{t-1}, x_t] + b_o) \qquad h_t = o_t * \tanh(C_t)")
+    st.markdown(f"Here: $h_t = {fmt_tex(s['o'][unit])} \\cdot {fmt_tex(s['tanh_c'][unit])} = {fmt_tex(s['h'][unit])}$.")
+
+with st.expander("Every gate, all units at once (matrix form)"):
+    for n, g in enumerate(GATES):
+        st.latex(gate_matrix_latex(g, W[n], hx, b[n], s[zs[g]], s[vals[g]], H, D))

@@ -1,0 +1,191 @@
+"""The conveyor belt (figures/conveyor.py) and the step's text (figures/step.py)."""
+import math
+
+import numpy as np
+import pytest
+
+from figures import conveyor
+from figures.colors import COLORS, DIVERGING
+from figures.conveyor import belt_axes, belt_traces, conveyor_figure, valve_shutters
+from figures.step import (fmt_html, fmt_tex, fmt_text, gate_equation_latex, gate_matrix_latex,
+                          state_equations_latex)
+from lstm_core import LSTMParams, lstm_step_forward
+from lstm_core.presets import random_lstm
+from tests.plotly_data import decode, figure_json
+
+KEYS = ("c_prev", "f", "i", "c_tilde", "o", "c", "h", "h_prev", "x")
+
+
+def step_values(seed=0, H=1, D=1, unit=0, x=None, h=None, c=None):
+    p = random_lstm(D, H, seed=seed, scale=2.0, input_scale=2.0)
+    rng = np.random.default_rng(seed + 100)
+    x = rng.uniform(-2, 2, D) if x is None else np.asarray(x, float)
+    h = rng.uniform(-1, 1, H) if h is None else np.asarray(h, float)
+    c = rng.uniform(-2, 2, H) if c is None else np.asarray(c, float)
+    s = lstm_step_forward(x, h, c, p)
+    v = {k: float(s[k][unit]) for k in ("f", "i", "c_tilde", "o", "c", "h")}
+    v.update(c_prev=float(c[unit]), h_prev=float(h[unit]), x=float(x[0]))
+    return v, s
+
+
+def by_name(fig_or_traces):
+    data = figure_json(fig_or_traces)["data"] if hasattr(fig_or_traces, "to_json") else fig_or_traces
+    return {(t.get("name") if isinstance(t, dict) else t.name): t for t in data}
+
+
+def fig_of(v):
+    return figure_json(conveyor_figure(v))
+
+
+def test_flow_and_gate_traces_carry_lstm_core_numbers(strict_numerics):
+    v, s = step_values(seed=3, H=2, D=2, unit=1)
+    t = by_name(fig_of(v)["data"])
+    expect = {"c_prev": v["c_prev"], "fc": v["f"] * v["c_prev"], "c_tilde": v["c_tilde"],
+              "ic": v["i"] * v["c_tilde"], "c": v["c"], "tanh_c": math.tanh(v["c"]), "h": v["h"],
+              "h_prev": v["h_prev"], "x": v["x"], "f": v["f"], "i": v["i"], "o": v["o"]}
+    for key, val in expect.items():
+        cd = decode(t[key]["customdata"])
+        assert len(cd) >= 2 and np.all(cd == val), key
+    # the belt's pieces are lstm_core's: C_t = f*C_{t-1} + i*C~ and h = o*tanh(C)
+    assert decode(t["c"]["customdata"])[0] == s["c"][1]
+    assert decode(t["h"]["customdata"])[0] == s["h"][1]
+    assert decode(t["fc"]["customdata"])[0] + decode(t["ic"]["customdata"])[0] == pytest.approx(s["c"][1], abs=1e-15)
+
+
+def test_number_labels_show_rounded_values():
+    v, _ = step_values(seed=1)
+    lab = by_name(fig_of(v)["data"])["numbers"]
+    texts = lab["text"]
+    cd = decode(lab["customdata"])
+    keys = conveyor.LABEL_KEYS
+    assert len(texts) == len(keys) == len(cd)
+    for k, txt, val in zip(keys, texts, cd):
+        want = {"fc": v["f"] * v["c_prev"], "ic": v["i"] * v["c_tilde"], "tanh_c": math.tanh(v["c"])}.get(k, v.get(k))
+        assert val == want, k
+        assert txt.endswith("= " + fmt_html(want)), (k, txt)
+    assert any("0." in t or "−" in t for t in texts)
+
+
+def test_overrides_from_caller_are_used():
+    v, _ = step_values(seed=2)
+    v2 = dict(v, fc=0.123, ic=-0.456, tanh_c=0.789)
+    t = by_name(belt_traces(v2))
+    assert t["fc"].customdata[0] == 0.123 and t["ic"].customdata[0] == -0.456 and t["tanh_c"].customdata[0] == 0.789
+
+
+def test_trace_structure_does_not_depend_on_values(strict_numerics):
+    """The animation contract: same number, order, types and names of traces for any values."""
+    cases = [step_values(seed=s)[0] for s in range(4)]
+    cases.append(dict(c_prev=0.0, f=0.0, i=0.0, c_tilde=0.0, o=0.0, c=0.0, h=0.0, h_prev=0.0, x=0.0))
+    cases.append(dict(c_prev=-50.0, f=1.0, i=1.0, c_tilde=-1.0, o=1e-300, c=-51.0, h=-1e-300, h_prev=2.0,
+                      x=-2.0, x2=2.0))
+    cases.append(dict(cases[0], x2=None))
+    sigs = []
+    for v in cases:
+        tr = belt_traces(v)
+        sigs.append([(type(t).__name__, t.type, t.name, t.mode, t.fill) for t in tr])
+    assert all(s == sigs[0] for s in sigs)
+    assert len(sigs[0]) > 20
+
+
+def test_valve_opening_equals_gate_value():
+    for g in (0.0, 0.137, 0.5, 0.999, 1.0):
+        for gate in ("f", "i", "o"):
+            xs, ys = valve_shutters(gate, g)
+            cut = xs.index(None)
+            (cx, cy), d = conveyor._VALVES[gate]
+            across = ys if d == "h" else xs
+            a, b = across[:cut], across[cut + 1:]
+            gap = min(a) - max(b)   # shutter 1 above / right of the axis, shutter 2 below / left
+            assert gap == pytest.approx(2 * conveyor.VALVE_A * g, abs=1e-12)
+    # in the figure, the shutters follow the gate's value
+    v, _ = step_values(seed=5)
+    t = by_name(belt_traces(v))
+    assert list(t["shutters f"].x) == valve_shutters("f", v["f"])[0]
+    assert list(t["shutters f"].y) == valve_shutters("f", v["f"])[1]
+
+
+def test_width_and_colour_follow_value():
+    base = dict(c_prev=0.1, f=0.5, i=0.5, c_tilde=0.2, o=0.5, c=0.2, h=0.1, h_prev=0.1, x=0.1)
+    small = by_name(belt_traces(base))
+    big = by_name(belt_traces(dict(base, c_prev=2.0, x=-1.5, f=0.95)))
+    assert big["c_prev"].line.width > small["c_prev"].line.width
+    assert big["x"].line.width > small["x"].line.width
+    assert big["f"].line.width > small["f"].line.width
+    # sign: positive values take the red end of DIVERGING, negative the blue end
+    assert conveyor.value_color(5.0) == conveyor.value_color(1.0)
+    r = tuple(int(DIVERGING[-1][1][k:k + 2], 16) for k in (1, 3, 5))
+    b = tuple(int(DIVERGING[0][1][k:k + 2], 16) for k in (1, 3, 5))
+    assert conveyor.value_color(1.0) == "rgb({},{},{})".format(*r)
+    assert conveyor.value_color(-1.0) == "rgb({},{},{})".format(*b)
+    assert big["x"].line.color == conveyor.value_color(-1.5) != big["c_prev"].line.color
+    # gate lines in the gate's colour
+    assert small["f"].line.color == COLORS["f"] and small["o"].line.color == COLORS["o"]
+
+
+def test_second_input_line():
+    v, _ = step_values(seed=4)
+    one = by_name(belt_traces(v))
+    assert len(one["x2"].x) == 0
+    two = by_name(belt_traces(dict(v, x2=-0.75)))
+    assert len(two["x2"].x) == 2 and two["x2"].customdata[0] == -0.75
+    assert two["numbers"].text[conveyor.LABEL_KEYS.index("x")] == f"x<sub>t</sub> = ({fmt_html(v['x'])}, {fmt_html(-0.75)})"
+
+
+def test_axes_and_box():
+    tr = belt_traces(step_values(seed=6)[0], xaxis="x7", yaxis="y7")
+    assert all(t.xaxis == "x7" and t.yaxis == "y7" for t in tr)
+    for t in tr:
+        xs = [p for p in (t.x or ()) if p is not None]
+        ys = [p for p in (t.y or ()) if p is not None]
+        assert all(0 <= p <= 10 for p in xs) and all(0 <= p <= 6 for p in ys), t.name
+    ax = belt_axes("x7")
+    assert ax["xaxis"]["range"] == [0.0, 10.0] and ax["yaxis"]["range"] == [0.0, 6.0]
+    assert "scaleanchor" not in ax["yaxis"]
+    assert belt_axes("x7", equal_aspect=True)["yaxis"]["scaleanchor"] == "x7"
+    fig = figure_json(conveyor_figure(step_values(seed=6)[0], title="unit 1"))
+    assert fig["layout"]["xaxis"]["range"] == [0, 10]
+    assert len(fig["layout"]["title"]["text"]) > 0
+
+
+def test_number_formats():
+    assert fmt_text(0.4378) == "0.438"
+    assert fmt_text(-0.7616) == "\u22120.762"
+    assert fmt_text(0.0123456) == "0.0123"
+    assert fmt_text(12.3456) == "12.346"
+    assert fmt_text(0.0) == "0"
+    # a gate never shows as exactly 1 (or 0) when it is not
+    assert fmt_text(0.99995) == "0.99995"
+    s = 1.0 / (1.0 + math.exp(-25.0))
+    assert s < 1.0 and fmt_text(s).startswith("1 \u2212 1.39e")
+    assert fmt_tex(s).startswith(r"1 - 1.39 \times 10^{-11}")
+    assert fmt_tex(1.0 / (1.0 + math.exp(25.0))) == r"1.39 \times 10^{-11}"
+    assert fmt_html(2e-9) == "2.00×10<sup>\u22129</sup>"
+    assert fmt_tex(-0.25) == "-0.250"
+
+
+def test_equations_substitute_lstm_core_numbers():
+    p = LSTMParams(W_f=[[0.5, -1.2]], W_i=[[0, 1]], W_c=[[1, 1]], W_o=[[1, 0]],
+                   b_f=[0.8], b_i=[0], b_c=[0], b_o=[0])
+    s = lstm_step_forward(np.array([1.0]), np.array([0.3]), np.array([0.0]), p)
+    tex = gate_equation_latex("f", 0, [0.5, -1.2], [0.3, 1.0], 0.8, s["z_f"][0], s["f"][0], 1, 1)
+    # f = sigma(0.5*0.3 + (-1.2)*1 + 0.8) = sigma(-0.25) = 0.438
+    assert r"0.500 \cdot 0.300 + (-1.200) \cdot 1.000 + 0.800" in tex
+    assert r"\sigma(-0.250) = 0.438" in tex
+    assert "h_{t-1}" in tex and "x_t" in tex and "b_f" in tex
+    m = gate_matrix_latex("f", [[0.5, -1.2]], [0.3, 1.0], [0.8], s["z_f"], s["f"], 1, 1)
+    assert "pmatrix" in m and "[h_{t-1},\\,x_t]" in m
+    st = state_equations_latex(0, 1, s["f"][0], 0.0, s["i"][0], s["c_tilde"][0], s["c"][0], s["o"][0],
+                               math.tanh(s["c"][0]), s["h"][0])
+    assert fmt_tex(s["c"][0]) in st and fmt_tex(s["h"][0]) in st and r"\tanh" in st
+
+
+def test_figure_is_valid_plotly():
+    """The builders skip Plotly's slow validation; validating the figure must change nothing."""
+    import plotly.graph_objects as go
+    for v in (step_values(seed=7)[0], dict(step_values(seed=8)[0], x2=0.4)):
+        fig = conveyor_figure(v, title="unit 2 of 3")
+        checked = go.Figure(fig.to_dict())          # validates every property
+        assert figure_json(checked) == figure_json(fig)
+        for t in belt_traces(v, xaxis="x3", yaxis="y3"):
+            go.Scatter(t.to_plotly_json())

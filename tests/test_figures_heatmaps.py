@@ -1,0 +1,238 @@
+"""figures/heatmaps.py and figures/lines.py: the figures carry lstm_core's numbers exactly,
+one frame per step with its cursor at its step, small frames, a valid Plotly figure."""
+import csv
+import io
+import json
+import math
+import os
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from conftest import CASES_DIR
+from figures.colors import COLORS, DIVERGING, sequential
+from figures.conveyor import belt_traces
+from figures.heatmaps import (QUANTITIES, belt_series, belt_steps, belt_values, gates_over_time_figure,
+                              heatmap_values)
+from figures.lines import unit_lines_figure
+from lstm_core import inputs_from_csv, lstm_forward, params_from_json
+from lstm_core.presets import PRESETS, random_lstm
+from lstm_core.sequences import make_sequence, pulse_step
+from plotly_data import decode, figure_json
+
+pytestmark = pytest.mark.usefixtures("strict_numerics")
+
+ATTR = {"f": "f", "i": "i", "c_tilde": "c_tilde", "o": "o", "c": "c", "h": "h"}
+N = len(QUANTITIES)
+
+
+def latch(T=60):
+    p = PRESETS["latch"]
+    return lstm_forward(p.params(), p.inputs(T))
+
+
+def random_run(D=2, H=3, T=17, seed=4):
+    return lstm_forward(random_lstm(D, H, seed=seed, scale=1.5, forget_bias=0.5),
+                        make_sequence("noise", T, D, seed=seed))
+
+
+@pytest.fixture(scope="module")
+def latch_fig():
+    tr = latch()
+    return tr, figure_json(gates_over_time_figure(tr, 0))
+
+
+def test_heatmap_z_is_the_trace_exactly(latch_fig):
+    tr, fig = latch_fig
+    for r, key in enumerate(QUANTITIES):
+        hm = fig["data"][r]
+        assert hm["type"] == "heatmap"
+        z = decode(hm["z"])
+        expected = getattr(tr, ATTR[key])[:, 0, :].T            # (H, T)
+        assert z.dtype == np.float64 and z.shape == expected.shape
+        assert np.array_equal(z, expected), key                 # bit for bit
+        # t runs 1..T across, units 0..H-1 down: the numbering of the trace CSV
+        assert (hm["x0"], hm["dx"], hm["y0"], hm["dy"]) == (1, 1, 0, 1)
+
+
+def test_heatmaps_of_a_bigger_model_and_a_hand_computation():
+    tr = random_run(D=2, H=3, T=17)
+    fig = figure_json(gates_over_time_figure(tr, 2))
+    for r, key in enumerate(QUANTITIES):
+        assert np.array_equal(decode(fig["data"][r]["z"]), getattr(tr, ATTR[key])[:, 0, :].T)
+    # the latch by hand: before the pulse nothing is written; at the pulse
+    # C = sigmoid(20 * 1 - 10) * tanh(3 * 1), and the forget gate sigmoid(20) keeps it
+    tr = latch(60)
+    z = heatmap_values(tr)
+    k = pulse_step(60) - 1
+    sig = lambda v: 1 / (1 + math.exp(-v))
+    c_pulse = sig(10) * math.tanh(3)
+    assert np.all(np.abs(z["c"][0, :k]) < 1e-3)
+    assert z["c"][0, k] == pytest.approx(c_pulse, rel=1e-12)
+    assert z["i"][0, k] == pytest.approx(sig(10), rel=1e-12)
+    assert z["f"][0, k] == pytest.approx(sig(20), rel=1e-12)
+    assert z["h"][0, k] == pytest.approx(sig(10) * math.tanh(c_pulse), rel=1e-12)
+    assert z["c"][0, -1] == pytest.approx(c_pulse * sig(20) ** (59 - k), rel=1e-3)   # still held at T
+
+
+@pytest.mark.parametrize("case", ["case09_lstm_D1_H5_T24", "case07_lstm_D2_H4_T109"])
+def test_heatmaps_match_the_pytorch_reference(case):
+    d = os.path.join(CASES_DIR, case)
+    with open(os.path.join(d, "weights.json"), "rb") as fh:
+        params = params_from_json(fh.read())
+    with open(os.path.join(d, "inputs.csv"), "rb") as fh:
+        x, _ = inputs_from_csv(fh.read(), params.input_size)
+    with open(os.path.join(d, "trace.csv")) as fh:
+        rows = list(csv.reader(fh))
+    header, table = rows[0], np.array([[float(v) for v in r] for r in rows[1:]])
+    tr = lstm_forward(params, x)
+    T, H = tr.T, tr.hidden_size
+    fig = figure_json(gates_over_time_figure(tr, H - 1))
+    column = {"f": "forget_gate", "i": "input_gate", "c_tilde": "candidate", "o": "output_gate",
+              "c": "cell_state", "h": "hidden_state"}
+    for r, key in enumerate(QUANTITIES):
+        expected = table[:, header.index(column[key])].reshape(T, H).T     # rows (t, unit) -> (H, T)
+        np.testing.assert_allclose(decode(fig["data"][r]["z"]), expected, rtol=1e-9, atol=1e-12)
+
+
+def test_one_frame_per_step_with_its_cursor_at_its_step(latch_fig):
+    tr, fig = latch_fig
+    T = tr.T
+    frames = fig["frames"]
+    assert len(frames) == T
+    cursors = list(range(N, 2 * N))
+    for k, fr in enumerate(frames):
+        t = k + 1
+        assert fr["name"] == str(t)
+        assert fr["traces"][:N] == cursors
+        for d in fr["data"][:N]:
+            assert d["type"] == "bar" and list(d["x"]) == [t]
+    # the figure as first drawn is step 1; the cursor is one step wide over every unit
+    for j in cursors:
+        bar = fig["data"][j]
+        assert list(bar["x"]) == [1] and bar["width"] == 1.0 and bar["base"] == -0.5
+        assert list(bar["y"]) == [tr.hidden_size]
+    # every frame moves the clock axis, so plotly.js redraws instead of wiping the heatmaps
+    clock = [k for k, v in fig["layout"].items() if k.startswith("yaxis") and v.get("domain") == [0.0, 0.001]]
+    assert len(clock) == 1
+    ranges = [fr["layout"][clock[0]]["range"] for fr in frames]
+    assert ranges == [[0, t] for t in range(1, T + 1)]
+    assert fig["layout"][clock[0]]["range"] not in ranges
+    slider = fig["layout"]["sliders"][0]
+    assert [s["args"][0] for s in slider["steps"]] == [[str(t)] for t in range(1, T + 1)]
+    play, pause = fig["layout"]["updatemenus"][0]["buttons"]
+    assert play["method"] == "animate" and play["args"][0] is None
+    assert pause["args"][0] == [None]
+
+
+def _apply(base: dict, update: dict) -> dict:
+    out = dict(base)
+    for k, v in update.items():
+        out[k] = v
+    return out
+
+
+@pytest.mark.parametrize("make,unit", [(latch, 0), (random_run, 1)])
+def test_each_frame_puts_the_belt_of_its_step(make, unit):
+    """After frame t, every belt trace is exactly what figures.conveyor draws for lstm_core's
+    values of that unit at step t."""
+    tr = make()
+    fig = figure_json(gates_over_time_figure(tr, unit))
+    n_fixed = 2 * N
+    n_belt = len(belt_traces(belt_values(tr, 0, unit)))
+    base = fig["data"][n_fixed:n_fixed + n_belt]
+    for k, fr in enumerate(fig["frames"]):
+        state = [dict(b) for b in base]
+        for idx, upd in zip(fr["traces"][N:], fr["data"][N:]):
+            assert n_fixed <= idx < n_fixed + n_belt
+            state[idx - n_fixed] = _apply(state[idx - n_fixed], upd)
+        want = json.loads(go.Figure(data=belt_traces(belt_values(tr, k, unit))).to_json())["data"]
+        assert len(want) == len(state)
+        for got, exp in zip(state, want):
+            got = {key: v for key, v in got.items() if key not in ("xaxis", "yaxis")}
+            exp = {key: v for key, v in exp.items() if key not in ("xaxis", "yaxis")}
+            assert got == exp, (k, exp.get("name"))
+
+
+def test_belt_values_are_lstm_cores():
+    tr = random_run(D=2, H=3, T=9)
+    series = belt_series(tr, 2)
+    assert len(series) == 9
+    for k, v in enumerate(series):
+        assert v["f"] == tr.f[k, 0, 2] and v["c"] == tr.c[k, 0, 2] and v["h"] == tr.h[k, 0, 2]
+        assert v["c_prev"] == (tr.c[k - 1, 0, 2] if k else 0.0)
+        assert v["h_prev"] == (tr.h[k - 1, 0, 2] if k else 0.0)
+        assert v["x"] == tr.x[k, 0, 0] and v["x2"] == tr.x[k, 0, 1]
+        assert v["tanh_c"] == tr.tanh_c[k, 0, 2]
+    assert belt_series(latch(5), 0)[0]["x2"] is None
+
+
+def test_frames_are_small_and_the_figure_fits_the_budget(latch_fig):
+    tr, fig = latch_fig
+    sizes = [len(json.dumps(fr)) for fr in fig["frames"]]
+    assert max(sizes) < 6_000                       # a cursor move and one belt, not a heatmap
+    assert len(json.dumps(fig)) < 300_000           # the page's default figure
+    # frames do not grow with T: the same belt at T = 240
+    big = figure_json(gates_over_time_figure(latch(240), 0))
+    assert max(len(json.dumps(fr)) for fr in big["frames"]) < 6_000
+    _, changing, _ = belt_steps(tr, 0)
+    assert len(changing) < len(belt_traces(belt_values(tr, 0, 0)))      # static belt parts stay out
+
+
+@pytest.mark.parametrize("D,H,T", [(1, 1, 1), (2, 3, 7), (1, 16, 4)])
+def test_figure_passes_plotlys_own_checks(D, H, T):
+    tr = lstm_forward(random_lstm(D, H, seed=1), make_sequence("sine", T, D))
+    fig = gates_over_time_figure(tr, H - 1)
+    checked = go.Figure(fig.to_dict())              # raises on any invalid attribute, frames included
+    assert len(checked.frames) == T
+    assert json.loads(checked.to_json()) == json.loads(fig.to_json())
+    lines = unit_lines_figure(tr, H - 1)
+    assert json.loads(go.Figure(lines.to_dict()).to_json()) == json.loads(lines.to_json())
+
+
+def test_colour_scales_and_labels():
+    tr = random_run()
+    fig = figure_json(gates_over_time_figure(tr, 0))
+    bar_labels = [a["text"] for a in fig["layout"]["annotations"] if a.get("name") == "colour bar"]
+    assert len(bar_labels) == N                                 # every colour bar says what it shows
+    for r, key in enumerate(QUANTITIES):
+        hm = fig["data"][r]
+        assert hm["colorbar"]["ticktext"] == (["0 shut", "1 open"] if key in "fio" else
+                                              [f"\u2212{hm['zmax']:.3g}", f"+{hm['zmax']:.3g}"])
+        if key in ("f", "i", "o"):
+            assert hm["colorscale"] == sequential(key) and (hm["zmin"], hm["zmax"]) == (0.0, 1.0)
+        else:
+            assert hm["colorscale"] == DIVERGING
+            if key == "c":                                      # symmetric about 0, from the data
+                m = float(np.max(np.abs(tr.c)))
+                assert (hm["zmin"], hm["zmax"]) == (-m, m)
+            else:
+                assert (hm["zmin"], hm["zmax"]) == (-1.0, 1.0)
+    titles = " ".join(a["text"] for a in fig["layout"]["annotations"])
+    for words in ("forget gate", "input gate", "candidate", "output gate", "cell state", "hidden state", "σ(W"):
+        assert words in titles
+
+
+def test_unit_out_of_range_is_refused():
+    tr = latch(5)
+    with pytest.raises(ValueError, match="units 0..0"):
+        gates_over_time_figure(tr, 1)
+    with pytest.raises(ValueError, match="units 0..0"):
+        unit_lines_figure(tr, 3)
+
+
+def test_line_chart_carries_one_units_values():
+    tr = random_run(D=2, H=3, T=17)
+    fig = figure_json(unit_lines_figure(tr, 1))
+    data = fig["data"]
+    keys = ("f", "i", "o", "c_tilde", "c", "h")
+    assert len(data) == len(keys) + 2
+    for tr_json, key in zip(data, keys):
+        assert np.array_equal(decode(tr_json["y"]), getattr(tr, key)[:, 0, 1])
+        assert np.array_equal(decode(tr_json["x"]), np.arange(1, 18, dtype=float))
+        assert tr_json["line"]["color"] == COLORS[key]
+        assert tr_json["name"]
+    for d in range(2):
+        assert np.array_equal(decode(data[6 + d]["y"]), tr.x[:, 0, d])
+        assert data[6 + d]["line"]["color"] == COLORS["x"]
