@@ -1,7 +1,10 @@
 """LSTM Gate Lab: the router. Run with `streamlit run app.py`."""
 import streamlit as st
 
+from ui.presenter import sidebar_toggle
 from ui.router import navigation
 
 st.set_page_config(page_title="LSTM Gate Lab", page_icon="assets/icon.png", layout="wide")
-navigation().run()
+page = navigation()
+sidebar_toggle()
+page.run()

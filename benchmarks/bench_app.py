@@ -2,9 +2,10 @@
 
     python benchmarks/bench_app.py [--repeat N]
 
-For each page: load it with Streamlit's AppTest, then move its first slider back and forth
-one step at a time and time each rerun (the script's run with the new value: widgets, cached
-computations, figure building and serialisation; no browser). Prints the median and the
+For each page: load it with Streamlit's AppTest, then move its first slider one step at a
+time to values it has not had before (so no cached result helps) and time each rerun: the
+script's run with the new value (widgets, computations, figure building and serialisation;
+no browser), plus AppTest's own overhead of a few ms. Prints the median and the
 slowest rerun, and the bytes of figure JSON the page sends (the Plotly specs, as sent to the
 browser). Targets (issue 3): median <= 50 ms, <= 300 KB of figure data per page.
 """
@@ -30,7 +31,7 @@ def figure_bytes(at) -> int:
 
 
 def bench_page(path: str, repeat: int):
-    at = AppTest.from_file("app.py", default_timeout=60)
+    at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=60)
     at.run()
     at.switch_page(path)
     at.run()
@@ -41,21 +42,18 @@ def bench_page(path: str, repeat: int):
     if not at.slider:
         return None, None, size, charts, "no slider"
     s = at.slider[0]
-    label = s.label
-    lo, hi, step = s.min, s.max, s.step
-    start = s.value
-    other = start + step if start + step <= hi else start - step
+    label, key = s.label, s.key
+    lo, hi, step, start = s.min, s.max, s.step, s.value
+    direction = 1 if start + repeat * step <= hi else -1
     times = []
-    for k in range(repeat + 1):
-        at.slider(key=s.key).set_value(other if k % 2 == 0 else start) if s.key else at.slider[0].set_value(
-            other if k % 2 == 0 else start)
+    for k in range(1, repeat + 1):
+        value = start + direction * k * step
+        (at.slider(key=key) if key else at.slider[0]).set_value(type(start)(value))
         t0 = time.perf_counter()
         at.run()
-        dt = time.perf_counter() - t0
+        times.append(time.perf_counter() - t0)
         if at.exception:
             raise RuntimeError(f"{path}: {at.exception[0].message}")
-        if k:  # the first move fills the caches for the second value
-            times.append(dt)
     return statistics.median(times), max(times), size, charts, label
 
 

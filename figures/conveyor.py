@@ -20,6 +20,7 @@ the fixed box x in [0, 10], y in [0, 6]. Each value-carrying trace holds its exa
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import plotly.graph_objects as go
@@ -84,16 +85,21 @@ _LABELS = {
 LABEL_KEYS = tuple(_LABELS)
 
 
-def _scatter(**kw) -> go.Scatter:
-    """A Scatter trace built without Plotly's (slow) property validation: the arguments are
-    fixed by this module, and tests/test_figures_conveyor.py checks that validating the
-    figure changes nothing."""
-    return go.Scatter(_validate=False, **kw)
+def _scatter(**kw) -> dict:
+    """A scatter trace as the plain dict Plotly sends to the browser. Building go.Scatter
+    objects (validated or not) costs about 2 ms per belt, and the gates page draws one belt
+    per step; tests/test_figures_conveyor.py checks that Plotly's validation accepts these
+    traces and changes nothing."""
+    return {"type": "scatter", **kw}
 
 
 def _hex_rgb(h: str) -> tuple[int, int, int]:
     h = h.lstrip("#")
     return tuple(int(h[k:k + 2], 16) for k in (0, 2, 4))
+
+
+# DIVERGING as (position, (r, g, b)) pairs, parsed once (the scale is a constant)
+_SCALE = tuple((t, _hex_rgb(c)) for t, c in DIVERGING)
 
 
 def value_color(v: float) -> str:
@@ -106,12 +112,11 @@ def value_color(v: float) -> str:
         v = 0.0
     m = min(1.0, abs(v) / COLOR_CAP) ** COLOR_GAMMA
     t = 0.5 + 0.5 * (m if v >= 0 else -m)
-    for (t0, c0), (t1, c1) in zip(DIVERGING[:-1], DIVERGING[1:]):
+    for (t0, a), (t1, b) in zip(_SCALE[:-1], _SCALE[1:]):
         if t <= t1:
             s = 0.0 if t1 == t0 else (t - t0) / (t1 - t0)
-            a, b = _hex_rgb(c0), _hex_rgb(c1)
             return "rgb({},{},{})".format(*(round(p + s * (q - p)) for p, q in zip(a, b)))
-    return "rgb({},{},{})".format(*_hex_rgb(DIVERGING[-1][1]))
+    return "rgb({},{},{})".format(*_SCALE[-1][1])
 
 
 def value_width(v: float) -> float:
@@ -138,12 +143,17 @@ def _derived(v: dict) -> dict:
     return out
 
 
-# ---- paths (fixed) ----
+# ---- paths (fixed: computed once; callers must not modify them) ----
+def _frozen(paths: dict) -> dict:
+    return {k: (tuple(x), tuple(y)) for k, (x, y) in paths.items()}
+
+
+@functools.cache
 def _flow_paths() -> dict:
     fx, fy = F_VALVE
     ix, iy = I_VALVE
     ox, oy = O_VALVE
-    return {
+    return _frozen({
         "h_prev": ([LEFT, X_IN[0]], [BUS_Y, BUS_Y]),
         "x": ([X_IN[0], X_IN[0]], [0.05, BUS_Y]),
         "x2": ([X_IN[1], X_IN[1]], [0.05, BUS_Y]),
@@ -154,16 +164,17 @@ def _flow_paths() -> dict:
         "c": ([PLUS[0], RIGHT, None, OUT_X, OUT_X], [BELT_Y, BELT_Y, None, BELT_Y, TANH_Y + TANH_HH]),
         "tanh_c": ([OUT_X, ox], [TANH_Y - TANH_HH, oy]),
         "h": ([ox, OUT_X, RIGHT], [oy, H_OUT_Y, H_OUT_Y]),
-    }
+    })
 
 
+@functools.cache
 def _gate_paths() -> dict:
     top = BOX_Y + BOX_HH
-    return {
+    return _frozen({
         "f": ([F_X, F_X], [top, F_VALVE[1] - VALVE_A - 0.05]),
         "i": ([I_X, I_X, I_VALVE[0] - VALVE_A - 0.05], [top, I_VALVE[1], I_VALVE[1]]),
         "o": ([O_X, O_X, O_VALVE[0] - VALVE_A - 0.05], [top, O_VALVE[1], O_VALVE[1]]),
-    }
+    })
 
 
 _VALVES = {"f": (F_VALVE, "h"), "i": (I_VALVE, "v"), "o": (O_VALVE, "v")}   # h: horizontal pipe
@@ -318,7 +329,7 @@ def belt_axes(xaxis: str = "x", equal_aspect: bool = False) -> dict:
                           **(dict(scaleanchor=xaxis, scaleratio=1.0, constrain="domain") if equal_aspect else {}))}
 
 
-def colorbar_trace(xaxis: str = "x", yaxis: str = "y") -> go.Scatter:
+def colorbar_trace(xaxis: str = "x", yaxis: str = "y") -> dict:
     """An invisible trace that only draws the colour bar of the flows (static)."""
     n = 20
     scale = [[k / n, value_color(COLOR_CAP * (2 * k / n - 1))] for k in range(n + 1)]

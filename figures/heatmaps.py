@@ -28,6 +28,7 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 
+from .sending import AnimatedFigure
 from .colors import COLORS, LABELS, RANGES, colorscale, rgba
 from .conveyor import belt_axes, belt_traces, colorbar_trace
 from .step import MINUS
@@ -84,6 +85,9 @@ def _as_dict(tr) -> dict:
     return tr.to_plotly_json() if hasattr(tr, "to_plotly_json") else dict(tr)
 
 
+_PLAIN = (float, int, str, list, tuple, dict, type(None), bool)
+
+
 def _canon(v) -> str:
     """A value as comparable text (lists, dicts, NumPy arrays alike)."""
     if isinstance(v, np.ndarray):
@@ -99,6 +103,8 @@ def _same(a, b) -> bool:
     """a and b are the same value (plain == where it answers, else compared as text)."""
     if a is b:
         return True
+    if type(a) in _PLAIN and type(b) in _PLAIN:   # the belt's own values: == answers at C speed
+        return a == b
     try:
         r = a == b
         if isinstance(r, bool):
@@ -276,7 +282,9 @@ def assemble(data: list[dict], layout: dict, frames: list[dict]) -> go.Figure:
     are built unchecked (`_validate=False`, the switch plotly.py's own templates use) and the
     frames are attached as they are; tests/test_figures_heatmaps.py runs the complete figure
     through plotly.py's checks (go.Figure(fig.to_dict())) for several shapes of input.
+    The figure is an AnimatedFigure (figures/sending.py): sending it skips plotly.py's deep copy
+    of the frames.
     """
-    fig = go.Figure(data=data, layout=layout, _validate=False)
+    fig = AnimatedFigure(data=data, layout=layout, _validate=False)
     fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
     return fig
