@@ -1,0 +1,149 @@
+"""Settings in the link: every page keeps its settings in the URL's query parameters, so a
+copied link opens the same view for anyone.
+
+A page declares its parameters as Params (name in the URL, kind, default, allowed range).
+`read_params` turns the URL's text into values: a missing parameter takes its default; a
+malformed or out-of-range one takes its default too, with a short notice saying what was
+wrong and what is allowed. `link_params` writes back only what differs from the defaults.
+Both are pure functions (no Streamlit), fuzzed in tests/test_links_fuzz.py.
+
+`sync_link(prefix, params)` is the Streamlit glue: on the first run of a page in a session
+(or when the URL changed by hand) it seeds the page's kept widgets from the URL and shows the
+notices; on every run it writes the current values back into the URL.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+MAX_PARAM_CHARS = 2000      # longer values are refused (typed sequences that long go into a file)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str                       # the name in the URL (short: T, H, seed, ...)
+    kind: str                       # "int", "float", "choice", "bool" or "text"
+    default: object
+    lo: float | None = None         # int/float: smallest allowed
+    hi: float | None = None         # int/float: largest allowed
+    choices: tuple = ()             # choice: the allowed values (strings)
+    max_len: int = MAX_PARAM_CHARS  # text: longest allowed
+    key: str | None = None          # the kept widget's name (ui.state), default: the URL name
+
+
+def _allowed(p: Param) -> str:
+    if p.kind in ("int", "float"):
+        return f"a {'whole ' if p.kind == 'int' else ''}number from {p.lo:g} to {p.hi:g}"
+    if p.kind == "choice":
+        shown = ", ".join(map(str, p.choices[:8])) + (", ..." if len(p.choices) > 8 else "")
+        return f"one of {shown}"
+    if p.kind == "bool":
+        return "1 or 0"
+    return f"text of at most {p.max_len} characters"
+
+
+def _show(text: str) -> str:
+    text = text if len(text) <= 30 else text[:27] + "..."
+    return repr(text)
+
+
+def parse_param(p: Param, text: str):
+    """The value of one parameter from its URL text; ValueError with a notice if not allowed."""
+    if not isinstance(text, str):
+        raise ValueError(f"{p.name}: not text")
+    limit = p.max_len if p.kind == "text" else 64      # no number or choice is longer than 64
+    if len(text) > limit:
+        raise ValueError(f"“{p.name}” is too long; it must be {_allowed(p)}")
+    if p.kind == "int":
+        try:
+            v = int(text.strip())
+        except ValueError:
+            raise ValueError(f"“{p.name}={_show(text)}” is not a whole number; it must be {_allowed(p)}") from None
+        if not p.lo <= v <= p.hi:
+            raise ValueError(f"“{p.name}={v}” is out of range; it must be {_allowed(p)}")
+        return v
+    if p.kind == "float":
+        try:
+            v = float(text.strip())
+        except ValueError:
+            raise ValueError(f"“{p.name}={_show(text)}” is not a number; it must be {_allowed(p)}") from None
+        if not math.isfinite(v) or not p.lo <= v <= p.hi:
+            raise ValueError(f"“{p.name}={_show(text)}” is out of range; it must be {_allowed(p)}")
+        return v
+    if p.kind == "choice":
+        if text not in [str(c) for c in p.choices]:
+            raise ValueError(f"“{p.name}={_show(text)}” is not allowed; it must be {_allowed(p)}")
+        return p.choices[[str(c) for c in p.choices].index(text)]
+    if p.kind == "bool":
+        if text not in ("0", "1"):
+            raise ValueError(f"“{p.name}={_show(text)}” is not allowed; it must be {_allowed(p)}")
+        return text == "1"
+    if p.kind == "text":
+        return text
+    raise ValueError(f"unknown kind {p.kind!r}")
+
+
+def read_params(params, query) -> tuple[dict, list[str]]:
+    """(values by name, notices) from a mapping of URL names to text. Unknown names are ignored."""
+    values, notices = {}, []
+    for p in params:
+        if p.name not in query:
+            values[p.name] = p.default
+            continue
+        try:
+            values[p.name] = parse_param(p, query[p.name])
+        except ValueError as e:
+            values[p.name] = p.default
+            notices.append(f"{e} — using {p.default!r} instead.")
+    return values, notices
+
+
+def format_param(p: Param, value) -> str:
+    if p.kind == "bool":
+        return "1" if value else "0"
+    if p.kind == "float":
+        return repr(float(value))
+    return str(value)
+
+
+def link_params(params, values: dict) -> dict[str, str]:
+    """The query parameters for `values`: only those that differ from their defaults."""
+    return {p.name: format_param(p, values[p.name]) for p in params
+            if p.name in values and values[p.name] != p.default}
+
+
+# ---------------------------------------------------------------- Streamlit glue
+
+def sync_link(prefix: str, params) -> list[str]:
+    """Seed this page's kept widgets from the URL when it is new to this session (or edited
+    by hand), then return the notices for the parameters that could not be used.
+    Call before the page's widgets; call `write_link` after them."""
+    import streamlit as st
+
+    from .state import keep
+
+    query = {k: st.query_params[k] for k in st.query_params}
+    seen_key = f"_link_seen.{prefix}"
+    relevant = {p.name: query[p.name] for p in params if p.name in query}
+    if st.session_state.get(seen_key) == relevant:
+        return []
+    st.session_state[seen_key] = relevant
+    values, notices = read_params(params, query)
+    for p in params:
+        if p.name in query and p.name in values:
+            st.session_state[keep(prefix + (p.key or p.name))] = values[p.name]
+    return notices
+
+
+def write_link(prefix: str, params, values: dict) -> None:
+    """Put the page's current settings into the URL (only non-default ones)."""
+    import streamlit as st
+
+    wanted = link_params(params, values)
+    current = {p.name: st.query_params[p.name] for p in params if p.name in st.query_params}
+    if wanted != current:
+        for p in params:
+            if p.name in st.query_params and p.name not in wanted:
+                del st.query_params[p.name]
+        st.query_params.update(wanted)
+    st.session_state[f"_link_seen.{prefix}"] = wanted
