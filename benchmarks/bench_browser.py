@@ -1,0 +1,127 @@
+"""What a student waits for, measured in a real headless Chromium (Debian's).
+
+    python benchmarks/bench_browser.py [--repeat 10] [--pages one_step gates_over_time ...]
+
+Starts the app on a loopback port, then for each page:
+- first load: from navigation start to the page readable (its title drawn, the app idle and,
+  where the page has one, its first figure drawn);
+- slider to figure: focus the page's first slider, press the right-arrow key, and time from
+  the keydown (caught in the page) to the first animation frame in which the figure's data
+  has changed (Plotly redraws before that frame); median and worst of --repeat presses,
+  alternating right and left so the values stay near the defaults;
+- bytes: what the server sent over the websocket while the page loaded, and per slider move.
+Targets (issue 4): a median at or under 250 ms from key press to drawn figure on every page
+at its defaults; the first page readable within 3 s.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser.harness import app_server, launch_browser, wait_idle  # noqa: E402
+
+PAGES = ["", "one_step", "gates_over_time", "vanishing_gradient"]
+
+SIGNATURE = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  if (!gd || !gd._fullData) return null;
+  let s = 0, n = 0;
+  for (const t of gd._fullData) for (const f of ['customdata', 'y', 'z', 'text']) {
+    const v = t[f]; if (!v || typeof v === 'string') continue;
+    const flat = Array.isArray(v[0]) || ArrayBuffer.isView(v[0]) ? Array.from(v).flatMap(r => Array.from(r)) : Array.from(v);
+    for (const e of flat) { const x = Number(e); if (Number.isFinite(x)) { s += x * (1 + (n++ % 7)); } else if (typeof e === 'string') { s += e.length; } }
+  }
+  return s + ':' + n;
+}"""
+
+# Arms a watcher: the keydown time, then every animation frame the figure's signature, until
+# it differs from sig0; the elapsed ms land in window.__drawn_ms.
+ARM = """(sig0) => {
+  window.__t0 = null; window.__drawn_ms = null;
+  document.addEventListener('keydown', () => { window.__t0 = performance.now(); }, {capture: true, once: true});
+  const sig = %s;
+  const tick = () => {
+    if (window.__t0 !== null && sig() !== sig0) { window.__drawn_ms = performance.now() - window.__t0; return; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}""" % SIGNATURE
+
+
+def measure_page(browser, url: str, path: str, repeat: int) -> dict:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    received = [0]
+
+    def on_ws(ws):
+        ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+    page.on("websocket", on_ws)
+    t0 = time.perf_counter()
+    page.goto(f"{url}/{path}")
+    page.wait_for_selector("h1", timeout=30_000)
+    wait_idle(page)
+    has_plot = bool(path)           # every page but home draws a figure
+    if has_plot:
+        page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot'); return g && g._fullData; }",
+                               timeout=30_000)
+    load_s = time.perf_counter() - t0
+    load_bytes = received[0]
+    out = {"page": path or "home", "load_s": load_s, "load_kb": load_bytes / 1024, "times": [], "move_kb": None}
+    sliders = page.get_by_role("slider")
+    if not has_plot or sliders.count() == 0:
+        ctx.close()
+        return out
+    thumb = sliders.first
+    before = received[0]
+    for k in range(repeat):
+        thumb.focus()
+        sig0 = page.evaluate(SIGNATURE)
+        page.evaluate(ARM, sig0)
+        page.keyboard.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
+        page.wait_for_function("() => window.__drawn_ms !== null", timeout=30_000)
+        ms = page.evaluate("() => window.__drawn_ms")
+        wait_idle(page)
+        if ms is not None:
+            out["times"].append(ms)
+    out["move_kb"] = (received[0] - before) / 1024 / repeat
+    out["slider"] = thumb.get_attribute("aria-label")
+    ctx.close()
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--pages", nargs="+", default=PAGES)
+    args = ap.parse_args(argv)
+    with app_server() as url, sync_playwright() as p:
+        browser = launch_browser(p)
+        # a first visit warms the server (imports, caches of constant data), as in a class
+        # where the teacher opened the app before the students
+        warm = browser.new_page()
+        warm.goto(url)
+        wait_idle(warm)
+        warm.close()
+        print(f"{'page':22} {'first load s':>12} {'load KB':>8} | {'key->drawn median ms':>20} {'max ms':>7} "
+              f"{'KB per move':>11}  slider")
+        for path in args.pages:
+            r = measure_page(browser, url, path, args.repeat)
+            if r["times"]:
+                med, worst = statistics.median(r["times"]), max(r["times"])
+                moves = f"{med:20.0f} {worst:7.0f} {r['move_kb']:11.1f}  {r.get('slider')}"
+            else:
+                moves = f"{'-':>20} {'-':>7} {'-':>11}  (no slider with a figure)"
+            print(f"{r['page']:22} {r['load_s']:12.2f} {r['load_kb']:8.1f} | {moves}", flush=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
