@@ -23,7 +23,7 @@ os.chdir(ROOT)
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-PAGES = ["pages/home.py", "pages/one_step.py", "pages/gates_over_time.py", "pages/vanishing_gradient.py"]
+PAGES = ["pages/home.py", "pages/lesson.py", "pages/one_step.py", "pages/gates_over_time.py", "pages/vanishing_gradient.py"]
 
 
 def figure_bytes(at) -> int:

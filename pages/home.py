@@ -35,6 +35,9 @@ h_t &= o_t * \tanh(C_t) && \text{hidden state: what the cell outputs}
 st.markdown("A plain RNN has only one line: $h_t = \\tanh(W\\,[h_{t-1}, x_t] + b)$.")
 
 st.subheader("The lesson, in order")
+st.page_link("pages/lesson.py", label="**Guided lesson** — the whole story in seven short steps, each with a "
+             "live figure and a question to predict before the answer is revealed.", icon=":material/school:")
+st.markdown("Or explore each part on its own page:")
 st.page_link("pages/one_step.py", label="**1 · One step of the cell** — move every input and weight of one "
              "step and watch the gates open and close on the conveyor belt.", icon=":material/conveyor_belt:")
 st.page_link("pages/gates_over_time.py", label="**2 · Gates over time** — run the cell over a whole sequence "

@@ -13,6 +13,7 @@ import streamlit as st
 # (file, title, icon), in the order of the lesson; the first is the home page.
 PAGES = (
     ("pages/home.py", "Start here", ":material/home:"),
+    ("pages/lesson.py", "Guided lesson", ":material/school:"),
     ("pages/one_step.py", "1 · One step of the cell", ":material/conveyor_belt:"),
     ("pages/gates_over_time.py", "2 · Gates over time", ":material/grid_on:"),
     ("pages/vanishing_gradient.py", "3 · The vanishing gradient", ":material/trending_down:"),
