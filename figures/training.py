@@ -32,6 +32,7 @@ MAX_HEAT_COLS = 100       # steps drawn in each gradient heatmap (every k-th ste
 REACH_FLOOR = -8.0        # heatmap colour scale: log10 ratios at or below this are white
 INK = COLORS["x"]         # black: chance lines, the zone of the cue inputs
 MODELS = (("rnn", "RNN", COLORS["rnn"]), ("lstm", "LSTM", COLORS["h"]))
+RATIO = "‖dL/dh<sub>t</sub>‖ / ‖dL/dh<sub>T</sub>‖"
 
 
 def thin(n: int, max_points: int = MAX_LINE_POINTS) -> np.ndarray:
@@ -96,8 +97,9 @@ def _positive(values) -> np.ndarray:
 
 
 def _x_end(*series) -> float:
+    """Where the chance line ends: the last point drawn (1000 sequences before any)."""
     ends = [float(s[-1]) for s in series if len(s)]
-    return max(ends + [1000.0])
+    return max(ends) if ends and max(ends) > 0 else 1000.0
 
 
 def _chance_trace(level: float, x_end: float, text: str, **axes) -> dict:
@@ -207,7 +209,7 @@ def gradient_figure(rnn, lstm, task: str, T: int) -> go.Figure:
                          xaxis="x" + axis, yaxis="y" + axis, colorscale=sequential("h"), zmin=REACH_FLOOR,
                          zmax=zmax, showscale=j == 1,
                          colorbar=dict(thickness=10, len=0.9, x=1.0, xanchor="left",
-                                       title=dict(text="‖dL/dh<sub>t</sub>‖ / ‖dL/dh<sub>T</sub>‖", side="right"),
+                                       title=dict(text=RATIO, side="right"),
                                        tickvals=[REACH_FLOOR, REACH_FLOOR / 2, 0.0],
                                        ticktext=[f"10<sup>{REACH_FLOOR:.0f}</sup> or less",
                                                  f"10<sup>{REACH_FLOOR / 2:.0f}</sup>", "1"]),

@@ -45,3 +45,6 @@ st.page_link("pages/gates_over_time.py", label="**2 · Gates over time** — run
 st.page_link("pages/vanishing_gradient.py", label="**3 · The vanishing gradient** — follow the training signal "
              "backwards through time in an RNN and in an LSTM, and see why one fades and the other survives.",
              icon=":material/trending_down:")
+st.page_link("pages/training.py", label="**4 · Training: RNN against LSTM** — train both on a task whose answer "
+             "depends on an input far back, and watch the LSTM learn it while the RNN cannot.",
+             icon=":material/model_training:")

@@ -17,6 +17,7 @@ PAGES = (
     ("pages/one_step.py", "1 · One step of the cell", ":material/conveyor_belt:"),
     ("pages/gates_over_time.py", "2 · Gates over time", ":material/grid_on:"),
     ("pages/vanishing_gradient.py", "3 · The vanishing gradient", ":material/trending_down:"),
+    ("pages/training.py", "4 · Training: RNN against LSTM", ":material/model_training:"),
 )
 
 
