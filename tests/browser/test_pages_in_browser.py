@@ -1,10 +1,13 @@
 """What a student sees, in a real headless Chromium: pages reached from the sidebar, sliders
 moved with the keyboard redrawing the figures with lstm_core's numbers, no exception shown,
 no console error."""
+import os
+
 import numpy as np
 
 from lstm_core import LSTMParams, lstm_step_forward
 from ui.cache_gradient import Settings, compute_gradient_curves
+from ui.router import PAGES
 
 from .harness import open_page, wait_idle
 
@@ -49,11 +52,14 @@ def test_every_page_from_the_sidebar(page, app_url):
     assert page.title() == "LSTM Gate Lab"
     assert page.locator("h1").first.inner_text() == "LSTM Gate Lab"
     nav = page.locator('[data-testid="stSidebarNav"]')
-    for title in ("1 · One step of the cell", "2 · Gates over time", "3 · The vanishing gradient", "Start here"):
+    for path, title, _ in list(PAGES[1:]) + [PAGES[0]]:
         nav.get_by_text(title, exact=True).click()
-        page.wait_for_function("t => document.querySelector('h1') && document.querySelector('h1').innerText === t",
-                               arg=title if title != "Start here" else "LSTM Gate Lab", timeout=30_000)
+        slug = os.path.splitext(os.path.basename(path))[0]
+        want = "" if path == PAGES[0][0] else "/" + slug
+        page.wait_for_function("p => window.location.pathname === p", arg=want or "/", timeout=30_000)
+        page.wait_for_selector("h1", timeout=30_000)
         wait_idle(page)
+        assert page.locator("h1").first.inner_text().strip()
         assert_clean(page)
 
 
