@@ -128,6 +128,7 @@ def sync_link(prefix: str, params) -> list[str]:
     if st.session_state.get(seen_key) == relevant:
         return []
     st.session_state[seen_key] = relevant
+    st.session_state[f"_link_fresh.{prefix}"] = True
     values, notices = read_params(params, query)
     for p in params:
         if p.name in query and p.name in values:
@@ -141,7 +142,10 @@ def write_link(prefix: str, params, values: dict) -> None:
 
     wanted = link_params(params, values)
     current = {p.name: st.query_params[p.name] for p in params if p.name in st.query_params}
-    if wanted != current:
+    # A link just read (st.page_link to this same page, say) may not be in the browser's
+    # address bar yet although the server has it: setting it again makes the browser show it.
+    fresh = st.session_state.pop(f"_link_fresh.{prefix}", False)
+    if wanted != current or (fresh and wanted):
         for p in params:
             if p.name in st.query_params and p.name not in wanted:
                 del st.query_params[p.name]
