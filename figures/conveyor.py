@@ -45,7 +45,7 @@ OUT_X = 7.7                  # the branch from the belt down to h_t
 TANH_Y, TANH_HW, TANH_HH = 3.9, 0.38, 0.3
 O_VALVE = (OUT_X, 2.65)      # on the branch, after tanh (vertical)
 H_OUT_Y = 1.1
-X_IN = (1.0, 1.35)           # where x_t[1], x_t[2] come up into the bus
+X_IN = (1.0, 1.35)           # where x_{t,0}, x_{t,1} come up into the bus
 VALVE_L, VALVE_A = 0.3, 0.45  # valve half length (along the pipe), inner half opening (across)
 
 WIDTH_CAP = 2.5              # |value| beyond which a line stops getting thicker
@@ -60,7 +60,7 @@ FLOW_KEYS = ("h_prev", "x", "x2", "c_prev", "fc", "c_tilde", "ic", "c", "tanh_c"
 GATE_KEYS = ("f", "i", "o")
 
 _NAMES = {
-    "h_prev": "h<sub>t" + MINUS + "1</sub>", "x": "x<sub>t</sub>", "x2": "x<sub>t,2</sub>",
+    "h_prev": "h<sub>t" + MINUS + "1</sub>", "x": "x<sub>t</sub>", "x2": "x<sub>t,1</sub>",
     "c_prev": "C<sub>t" + MINUS + "1</sub>", "fc": "f<sub>t</sub>·C<sub>t" + MINUS + "1</sub>",
     "c_tilde": "C̃<sub>t</sub>", "ic": "i<sub>t</sub>·C̃<sub>t</sub>", "c": "C<sub>t</sub>",
     "tanh_c": "tanh(C<sub>t</sub>)", "h": "h<sub>t</sub>",
@@ -219,8 +219,8 @@ def belt_traces(v: dict, xaxis: str = "x", yaxis: str = "y") -> list:
     """The belt of one unit as Plotly traces, in a fixed order (see the module docstring).
 
     v: floats for one unit: c_prev, f, i, c_tilde, o, c, h, h_prev, x (the first input);
-    optional: x2 (a second input, drawn as a second line into the bus; None or absent: that
-    line is empty), fc (= f * c_prev), ic (= i * c_tilde), tanh_c (= tanh(c)) if the caller has
+    optional: x2 (a second input x_{t,1}, drawn as a second line into the bus; None or absent:
+    that line is empty), fc (= f * c_prev), ic (= i * c_tilde), tanh_c (= tanh(c)) if the caller has
     them from lstm_core. Values are drawn as given; nothing is recomputed from weights.
     """
     d = _derived(v)
@@ -255,8 +255,10 @@ def belt_traces(v: dict, xaxis: str = "x", yaxis: str = "y") -> list:
         out.append(_scatter(x=rx, y=ry, mode="lines", line=dict(color=COLORS[g], width=2),
                               hoverinfo="skip", showlegend=False, name=f"valve {g}", **ax))
 
-    # 3. flows: thickness ~ |value|, colour = value on the diverging scale
+    # 3. flows: thickness ~ |value|, colour = value on the diverging scale. With two inputs
+    # they are x_{t,0} and x_{t,1} (entries counted from 0, as units are on every page).
     paths = _flow_paths()
+    names = dict(_NAMES, x="x<sub>t,0</sub>") if d["x2"] is not None else _NAMES
     for key in FLOW_KEYS:
         val = d[key]
         px, py = paths[key]
@@ -267,7 +269,7 @@ def belt_traces(v: dict, xaxis: str = "x", yaxis: str = "y") -> list:
         out.append(_scatter(
             x=px, y=py, mode="lines", name=key, customdata=val_c, showlegend=False,
             line=dict(color=value_color(shown), width=value_width(shown)),
-            hovertemplate=_NAMES[key] + " = %{customdata:.6g}<extra></extra>", **ax))
+            hovertemplate=names[key] + " = %{customdata:.6g}<extra></extra>", **ax))
 
     # 4. gates: their own line (gate colour, width ~ value) and the valve's shutters
     gpaths = _gate_paths()

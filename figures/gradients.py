@@ -16,12 +16,14 @@ from the full trace); to keep the figure small, long sequences get a frame every
 """
 from __future__ import annotations
 
+import base64
 import math
 
 import numpy as np
 import plotly.graph_objects as go
 
-from .colors import COLORS
+from .colors import COLORS, rgba
+from .sending import AnimatedFigure
 
 # Frames repeat the revealed part of every animated line, so their size grows like
 # (number of frames) x T x (lines). This caps the y values carried by all frames together
@@ -36,6 +38,8 @@ NAMES = {
     "lstm_h": "LSTM ‖dL/dh<sub>t</sub>‖",
     "lstm_c": "LSTM ‖dL/dC<sub>t</sub>‖",
     "forget_product": "LSTM forget gates f<sub>T</sub>·…·f<sub>t+1</sub>, mean over units",
+    "lstm_h_free": "LSTM ‖dL/dh<sub>t</sub>‖, no gate held",
+    "lstm_c_free": "LSTM ‖dL/dC<sub>t</sub>‖, no gate held",
 }
 PLAIN_NAMES = {               # the same, for text outside the figure
     "rnn_h": "RNN ‖dL/dh_t‖",
@@ -43,6 +47,8 @@ PLAIN_NAMES = {               # the same, for text outside the figure
     "lstm_h": "LSTM ‖dL/dh_t‖",
     "lstm_c": "LSTM ‖dL/dC_t‖",
     "forget_product": "LSTM forget gates f_T·…·f_(t+1), mean over units",
+    "lstm_h_free": "LSTM ‖dL/dh_t‖, no gate held",
+    "lstm_c_free": "LSTM ‖dL/dC_t‖, no gate held",
 }
 
 
@@ -85,31 +91,57 @@ def frame_steps(T: int, n_lines: int, budget: int = FRAME_POINT_BUDGET,
     return np.unique(np.array([0, T - 1]))
 
 
-def _summary(name: str, values: np.ndarray) -> str | None:
+UNDERFLOW = "too small for float64, which stops near 1e-308 (an underflow)"
+
+
+def _summary(name: str, values: np.ndarray, why_zero: str = UNDERFLOW) -> str | None:
     """A note about the steps a log axis cannot draw, or None if there are none."""
     zero = int(np.sum(values == 0))
     bad = int(np.sum(~np.isfinite(values)))
     parts = []
     if zero:
         first = int(np.argmax(values == 0))
-        parts.append(f"{zero} of {values.shape[0]} steps are exactly 0 (from {first} steps back on): "
-                     "too small for float64, which stops near 1e-308 (an underflow)")
+        parts.append(f"{zero} of {values.shape[0]} steps are exactly 0 (from {first} steps back on): {why_zero}")
     if bad:
         parts.append(f"{bad} steps overflowed (above 1.8e308)")
     return f"{name}: " + "; ".join(parts) + ", not drawn" if parts else None
 
 
-def dropped_notes(curves: dict) -> list[str]:
+def zero_reasons(held=None) -> dict:
+    """Why a curve is exactly 0, where that is not an underflow: with the forget gate held at 0
+    on steps a..b, the product f_T...f_{t+1} is exactly 0 for every t < b."""
+    if held is not None and held[0] == "f" and float(held[1]) == 0.0:
+        a, b = int(held[2]), int(held[3])
+        where = f"step {a}" if a == b else f"steps {a}–{b}"
+        return {"forget_product": f"the forget gate is held at 0 on {where}"}
+    return {}
+
+
+def dropped_notes(curves: dict, reasons: dict | None = None) -> list[str]:
     """Notes about the values left out of the log plot, one per curve that has any.
-    `curves` maps keys of NAMES to arrays in time order."""
+    `curves` maps keys of NAMES to arrays in time order; `reasons` (see zero_reasons) says why
+    a curve's zeros are exact, where they are not an underflow."""
+    reasons = reasons or {}
     notes = []
     for key, values in curves.items():
         if values is None:
             continue
-        note = _summary(PLAIN_NAMES[key], steps_back(values))
+        note = _summary(PLAIN_NAMES[key], steps_back(values), reasons.get(key, UNDERFLOW))
         if note:
             notes.append(note)
     return notes
+
+
+def _wrap(text: str, width: int = 110) -> list[str]:
+    """Lines of at most about `width` characters, broken at spaces (for notes in the figure)."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line] if line else lines
 
 
 def _y_range(arrays) -> list[float]:
@@ -124,19 +156,31 @@ def _y_range(arrays) -> list[float]:
 
 def gradient_figure(rnn_h, lstm_h, lstm_c, forget_product, rnn_h_clipped=None,
                     clip_value: float | None = None, animate: bool = True,
-                    budget: int = FRAME_POINT_BUDGET) -> go.Figure:
+                    budget: int = FRAME_POINT_BUDGET, free=None, held=None) -> go.Figure:
     """Two panels sharing one log y axis: left the RNN's ||dL/dh_t|| (and, if given, the same
     with its backward message clipped at clip_value); right the LSTM's ||dL/dh_t||, ||dL/dC_t||
     and the product of forget gates f_T...f_{t+1} (mean over units).
 
+    free: with an LSTM gate held by hand, {"lstm_h": ..., "lstm_c": ...} of the same LSTM with
+    no gate held, drawn faint for comparison; held: (gate, value, start, stop) of the held
+    gate (steps from 1, inclusive), shaded on the LSTM panel and named in its title.
+
     All arrays are (T,) in time order (index 0 = step 1). Trace order: RNN, [RNN clipped],
-    LSTM dh, LSTM dC, forget product. With animate=True the figure has one frame per entry of
-    frame_steps(T, lines), each revealing steps back 0..k, and Play/Pause and a slider.
+    LSTM dh, LSTM dC, forget product, [LSTM dh free, LSTM dC free]. With animate=True the
+    figure has one frame per entry of frame_steps(T, lines), each revealing steps back 0..k of
+    every line but the two free ones (a fixed reference, always drawn whole), and Play/Pause
+    and a slider.
+
+    The figure is built from plain dicts without plotly.py's property-by-property validation
+    (figures/sending.py; validating cost more than the page's whole rerun budget);
+    tests/test_figures_gradients.py checks that full validation accepts it and changes nothing.
     """
     raw = {"rnn_h": rnn_h}
     if rnn_h_clipped is not None:
         raw["rnn_h_clipped"] = rnn_h_clipped
     raw.update(lstm_h=lstm_h, lstm_c=lstm_c, forget_product=forget_product)
+    if free is not None:
+        raw.update(lstm_h_free=free["lstm_h"], lstm_c_free=free["lstm_c"])
     back = {key: steps_back(v) for key, v in raw.items()}
     T = back["rnn_h"].shape[0]
     k = np.arange(T, dtype=np.int32)              # steps back
@@ -149,28 +193,36 @@ def gradient_figure(rnn_h, lstm_h, lstm_c, forget_product, rnn_h_clipped=None,
     traces = []
     for key, y in ys.items():
         rnn = key.startswith("rnn")
-        traces.append(go.Scatter(
-            x=k, y=y, customdata=t, name=names[key], mode="lines", line=STYLE[key],
+        traces.append(dict(
+            type="scatter", x=k, y=y, customdata=t, name=names[key], mode="lines", line=STYLE[key],
             connectgaps=False, xaxis="x" if rnn else "x2", yaxis="y" if rnn else "y2",
             hovertemplate=(f"{names[key]}<br>%{{x}} steps back (t = %{{customdata}})"
                            "<br>%{y:.4g}<extra></extra>")))
 
-    notes = dropped_notes(raw)
+    reasons = zero_reasons(held)
+    notes = [line for note in dropped_notes(raw, reasons) for line in _wrap(note)]
     y_range = _y_range(list(ys.values()))
     x_axis = dict(range=[T - 1 + 0.5, -0.5],      # reversed: step T at the right
                   title=dict(text="steps back from the last step T  (0 = step T)"), zeroline=False)
     y_axis = dict(type="log", range=y_range, exponentformat="power")
     bottom = 165 + 18 * len(notes)
+    top = 80 + (25 if free is not None else 0)   # room for a second row of legend entries
+    lstm_title = "<b>LSTM</b>"
+    if held is not None:
+        lstm_title += f" · {_held_text(held)}"
+        if held[0] == "f" and float(held[1]) == 1.0 and int(held[2]) == 1 and int(held[3]) >= T:
+            lstm_title += " (the 1997 LSTM)"
     layout = dict(
         xaxis=dict(x_axis, domain=[0.0, 0.47]), xaxis2=dict(x_axis, domain=[0.53, 1.0]),
         yaxis=dict(y_axis, title=dict(text="gradient norm (log scale)")),
         yaxis2=dict(y_axis, matches="y", showticklabels=False),
-        height=515 + 18 * len(notes), margin=dict(t=80, b=bottom, l=60, r=20),
+        height=515 + 18 * len(notes) + top - 80, margin=dict(t=top, b=bottom, l=60, r=20),
         legend=dict(orientation="h", yanchor="bottom", y=1.1, x=0),
         annotations=[dict(text="<b>Vanilla RNN</b>", x=0.235, y=1.0, xref="paper", yref="paper",
                           xanchor="center", yanchor="bottom", showarrow=False),
-                     dict(text="<b>LSTM</b>", x=0.765, y=1.0, xref="paper", yref="paper",
-                          xanchor="center", yanchor="bottom", showarrow=False)])
+                     dict(text=lstm_title, x=0.765, y=1.0, xref="paper", yref="paper",
+                          xanchor="center", yanchor="bottom", showarrow=False)],
+        shapes=[])
     marked = set()
     for key, y in back.items():                   # where a line stops because it underflowed
         panel = "rnn" if key.startswith("rnn") else "lstm"
@@ -179,30 +231,53 @@ def gradient_figure(rnn_h, lstm_h, lstm_c, forget_product, rnn_h_clipped=None,
             continue
         marked.add(panel)
         last = int(zeros[0] - 1)
+        y_last = float(np.log10(ys[key][last]))
+        high = y_last > y_range[0] + 0.7 * (y_range[1] - y_range[0])   # near the top: label below
         layout["annotations"].append(dict(
-            text="then exactly 0<br>(underflow)", x=last, y=float(np.log10(ys[key][last])),
-            xref="x" if panel == "rnn" else "x2", yref="y" if panel == "rnn" else "y2",
-            showarrow=True, arrowhead=2, ax=40, ay=-30, font=dict(size=11)))
+            text="then exactly 0<br>" + ("(f held at 0)" if key in reasons else "(underflow)"),
+            x=last, y=y_last, xref="x" if panel == "rnn" else "x2", yref="y" if panel == "rnn" else "y2",
+            showarrow=True, arrowhead=2, ax=40, ay=35 if high else -30, font=dict(size=11)))
     if clip_value is not None and rnn_h_clipped is not None:
         c = float(np.log10(clip_value))           # an annotation on a log axis takes log10(y),
-        layout["shapes"] = [dict(type="line", xref="x domain", yref="y", x0=0, x1=1,  # a shape y
-                                 y0=float(clip_value), y1=float(clip_value),
-                                 line=dict(color=COLORS["rnn"], width=1, dash="dot"))]
+        layout["shapes"].append(dict(type="line", xref="x domain", yref="y", x0=0, x1=1,  # a shape y
+                                     y0=float(clip_value), y1=float(clip_value),
+                                     line=dict(color=COLORS["rnn"], width=1, dash="dot")))
         layout["annotations"].append(dict(
             text=f"clip norm c = {clip_value:g}", xref="x domain", yref="y", x=0.01, y=c,
             xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=11)))
+    if held is not None:
+        gate, value, a, b = held
+        band = dict(x0=float(T - b) - 0.5, x1=float(T - a) + 0.5)   # steps a..b, in steps back
+        layout["shapes"].append(dict(type="rect", xref="x2", yref="y2 domain", y0=0.0, y1=1.0, **band,
+                                     fillcolor=rgba(COLORS[gate], 0.12), line=dict(width=0),
+                                     layer="below"))
+        layout["annotations"].append(dict(
+            text=f"{gate} = {value:g}", x=(band["x0"] + band["x1"]) / 2, y=1.0, xref="x2",
+            yref="y2 domain", yanchor="top", showarrow=False, font=dict(size=12, color=COLORS[gate])))
     if notes:
         layout["annotations"].append(dict(
             text="<br>".join(notes), xref="paper", yref="paper", x=0, y=0, yshift=-bottom + 10,
             xanchor="left", yanchor="bottom", showarrow=False, align="left"))
-    frames = None
-    if animate:
-        frames = _animation(layout, list(ys.values()), T, budget)
-    return go.Figure(data=traces, layout=layout, frames=frames)
+    if not layout["shapes"]:
+        del layout["shapes"]
+    # the lines with no gate held are a fixed reference: drawn whole, not animated (they come last)
+    moving = [y for key, y in ys.items() if not key.endswith("_free")]
+    frames = _animation(layout, moving, T, budget) if animate else []
+    fig = AnimatedFigure(data=traces, layout=layout, _validate=False)
+    fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
+    return fig
+
+
+def _held_text(held) -> str:
+    gate, value, a, b = held
+    where = f"step {a}" if a == b else f"steps {a}–{b}"
+    return f"{gate}<sub>t</sub> held at {value:g} on {where}"
 
 
 STYLE = {
     "rnn_h": dict(color=COLORS["rnn"], width=2.5),
+    "lstm_h_free": dict(color=rgba(COLORS["h"], 0.55), width=1.5, dash="dash"),
+    "lstm_c_free": dict(color=rgba(COLORS["c"], 0.55), width=1.5, dash="dash"),
     "rnn_h_clipped": dict(color=COLORS["rnn"], width=2, dash="dash"),
     "lstm_h": dict(color=COLORS["h"], width=2.5),
     "lstm_c": dict(color=COLORS["c"], width=2.5),
@@ -210,12 +285,21 @@ STYLE = {
 }
 
 
+def typed_array(values) -> dict:
+    """A float64 array as the typed-array dict Plotly sends ({"dtype": "f8", "bdata": base64}),
+    as plotly.py's own to_typed_array_spec writes it for a 1-D float64 array, without its
+    per-call checks (a frame has a few hundred of them)."""
+    a = np.ascontiguousarray(values, dtype="<f8")
+    return {"dtype": "f8", "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
+
+
 def _animation(layout: dict, ys: list[np.ndarray], T: int, budget: int) -> list[dict]:
     """Frames revealing steps back 0..k of every line; adds Play/Pause and a slider to layout."""
     ks = frame_steps(T, len(ys), budget)
     indices = list(range(len(ys)))
     frames = [dict(name=str(int(kk)), traces=indices,
-                   data=[dict(type="scatter", y=y[:kk + 1]) for y in ys]) for kk in ks]
+                   data=[dict(type="scatter", y=typed_array(y[:kk + 1])) for y in ys])
+              for kk in ks]
     duration = int(min(150, max(40, 4000 // len(ks))))
     play = dict(frame=dict(duration=duration, redraw=False), transition=dict(duration=0),
                 fromcurrent=False, mode="immediate")
@@ -227,7 +311,7 @@ def _animation(layout: dict, ys: list[np.ndarray], T: int, budget: int) -> list[
         buttons=[dict(label="▶ Play from step T", method="animate", args=[None, play]),
                  dict(label="❚❚ Pause", method="animate", args=[[None], pause])])]
     layout["sliders"] = [dict(
-        active=len(ks) - 1, x=0.25, len=0.75, y=-0.27, yanchor="top", pad=dict(t=0),
+        active=len(ks) - 1, x=0.3, len=0.7, y=-0.27, yanchor="top", pad=dict(t=0),
         currentvalue=dict(prefix="the gradient has travelled back: ", suffix=" steps"),
         steps=[dict(label=str(int(kk)), method="animate", args=[[str(int(kk))], pause])
                for kk in ks])]

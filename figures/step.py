@@ -103,9 +103,10 @@ def _term(v: float) -> str:
 
 
 def hx_labels(H: int, D: int) -> list[str]:
-    """LaTeX names of the entries of [h_{t-1}, x_t] (hidden state first)."""
-    hs = [r"h_{t-1}" if H == 1 else rf"h_{{t-1,{m + 1}}}" for m in range(H)]
-    xs = [r"x_t" if D == 1 else rf"x_{{t,{d + 1}}}" for d in range(D)]
+    """LaTeX names of the entries of [h_{t-1}, x_t] (hidden state first). Entries are counted
+    from 0, like the units on every page and in the trace CSV: h_{t-1,0} is unit 0's."""
+    hs = [r"h_{t-1}" if H == 1 else rf"h_{{t-1,{m}}}" for m in range(H)]
+    xs = [r"x_t" if D == 1 else rf"x_{{t,{d}}}" for d in range(D)]
     return hs + xs
 
 
@@ -113,15 +114,17 @@ def gate_equation_latex(gate: str, unit: int, w_row, hx, b: float, z: float, val
                         H: int, D: int) -> str:
     """One unit's gate, three ways: symbols, numbers substituted, result.
 
-    gate: 'f', 'i', 'c' or 'o'; w_row: the H + D weights of that unit's row; hx: [h_{t-1}, x_t];
-    b: the bias; z: the pre-activation; value: the gate's value (both as lstm_core computed them).
+    gate: 'f', 'i', 'c' or 'o'; unit: counted from 0; w_row: the H + D weights of that unit's
+    row; hx: [h_{t-1}, x_t]; b: the bias; z: the pre-activation; value: the gate's value (both
+    as lstm_core computed them). Matrix indices count from 0 too: W_f[j,k] is row j (unit j),
+    column k (entry k of [h_{t-1}, x_t]).
     """
     sym = GATE_SYMBOLS[gate]
     fn = GATE_FUNCS[gate]
-    idx = "" if H == 1 else f"[{unit + 1}]"
+    idx = "" if H == 1 else f"[{unit}]"
     labels = hx_labels(H, D)
     W = rf"W_{gate}"
-    symbolic = " + ".join(rf"{W}{{[{unit + 1},{k + 1}]}}\,{labels[k]}" for k in range(H + D))
+    symbolic = " + ".join(rf"{W}{{[{unit},{k}]}}\,{labels[k]}" for k in range(H + D))
     numbers = " + ".join(rf"{_factor(w)} \cdot {_factor(x)}" for w, x in zip(w_row, hx))
     lhs = sym + (r"^{" + idx + "}" if idx else "")
     return (
@@ -151,8 +154,8 @@ def gate_matrix_latex(gate: str, W, hx, b, z, value, H: int, D: int) -> str:
 
 def state_equations_latex(unit: int, H: int, f: float, c_prev: float, i: float, c_tilde: float,
                           c: float, o: float, tanh_c: float, h: float) -> str:
-    """C_t and h_t of one unit with the numbers substituted (values from lstm_core)."""
-    idx = "" if H == 1 else rf"^{{[{unit + 1}]}}"
+    """C_t and h_t of one unit (counted from 0) with the numbers substituted (values from lstm_core)."""
+    idx = "" if H == 1 else rf"^{{[{unit}]}}"
     return (
         rf"\begin{{aligned}} C_t{idx} &= f_t{idx} * C_{{t-1}}{idx} + i_t{idx} * \tilde C_t{idx}"
         rf" = {_factor(f)} \cdot {_factor(c_prev)} + {_factor(i)} \cdot {_factor(c_tilde)} = {fmt_tex(c)}\\"

@@ -1,5 +1,11 @@
 """Page 1 · One step of the cell: every input, state and weight on a slider; the gates on a
-conveyor belt; the equations with the numbers substituted."""
+conveyor belt; the equations with the numbers substituted.
+
+Units, entries of [h_{t-1}, x_t] and matrix rows/columns are counted from 0, as on the gates
+page and in the trace CSV. Every setting that differs from its default is in the link (ui.links).
+"""
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -7,6 +13,8 @@ from figures.conveyor import conveyor_figure
 from figures.step import (fmt_tex, fmt_text, gate_equation_latex, gate_matrix_latex, hx_labels,
                           sigmoid_gap_tex, state_equations_latex)
 from ui.cache_step import GATES, lstm_step
+from ui.links import Param, sync_link, write_link
+from ui.presenter import present, presenting
 from ui.router import ensure_routed
 from ui.state import default, keep, kept
 
@@ -15,6 +23,7 @@ ensure_routed()
 P = "one_step."
 MAX_H, MAX_D = 3, 2
 W_RANGE, S_RANGE = (-5.0, 5.0), (-2.0, 2.0)
+STEP = 0.1                  # every slider's step
 
 GATE_TITLES = {"f": "Forget gate f", "i": "Input gate i", "c": "Candidate C̃", "o": "Output gate o"}
 GATE_ROLES = {
@@ -25,7 +34,7 @@ GATE_ROLES = {
 }
 
 
-# ---- default values: unit 1 with one input shows a belt that shrinks (the candidate is negative) ----
+# ---- default values: unit 0 with one input shows a belt that shrinks (the candidate is negative) ----
 def default_weight(g: str, j: int, src: str) -> float:
     """Weight of gate g, unit j, on source src ('h0'..'h2' = h_{t-1} units, 'x0', 'x1' = inputs)."""
     table = {   # per unit: weights on h_{t-1}[0..2], then on x_t[0..1]
@@ -78,6 +87,61 @@ def all_defaults() -> dict:
     return d
 
 
+# ---- the link: sizes, the unit shown and every slider (ui.links; only non-defaults are written) ----
+def link_params() -> tuple:
+    params = [Param("H", "int", 1, 1, MAX_H), Param("D", "int", 1, 1, MAX_D),
+              Param("u", "int", 0, 0, MAX_H - 1, key="_unit_link")]   # as on the gates page; checked against H
+    for name, value in all_defaults().items():
+        short = name[len(P):]
+        params.append(Param(short, "float", value, *(W_RANGE if short[0] in "Wb" else S_RANGE)))
+    return tuple(params)
+
+
+PARAMS = link_params()
+
+
+def plain(text: str) -> str:
+    """Text for st.markdown with every ASCII punctuation mark escaped: a link's values show as
+    typed, never as markdown, LaTeX or HTML."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def link_notices() -> list[str]:
+    """Seed the widgets from the link (first run, or the URL edited by hand) and return the
+    notices for the settings in it that could not be used."""
+    notices = sync_link(P, PARAMS)
+    for p in PARAMS[3:]:                       # the sliders: values must sit on their steps
+        v = st.session_state.get(keep(P + p.name))
+        if v is not None and abs((v - p.lo) / STEP - round((v - p.lo) / STEP)) > 1e-9:
+            notices.append(f"“{p.name}={v!r}” is not on the slider: it must be a number from {p.lo:g} "
+                           f"to {p.hi:g} in steps of {STEP:g} — using {p.default!r} instead.")
+            st.session_state[keep(P + p.name)] = p.default
+    unit = st.session_state.pop(keep(P + "_unit_link"), None)
+    if unit is not None:
+        H = st.session_state.get(keep(P + "H"), 1)
+        if unit < H:
+            st.session_state[keep(P + "unit")] = unit
+        else:
+            notices.append(f"“u={unit}” is not one of this cell's units: with H = {H} it must be "
+                           f"from 0 to {H - 1} — using 0 instead.")
+            st.session_state[keep(P + "unit")] = 0
+    return notices
+
+
+def link_values(H, D, unit, W, b, x, h_prev, c_prev) -> dict:
+    """The current settings by URL name: the sizes, the unit shown and every slider in use."""
+    values = {"H": H, "D": D, "u": unit}
+    for n, g in enumerate(GATES):
+        for j in range(H):
+            for k, src in enumerate(sources(H, D)):
+                values[w_key(g, j, src)[len(P):]] = W[n][j][k]
+            values[b_key(g, j)[len(P):]] = b[n][j]
+    for kind, vals in (("x", x), ("h", h_prev), ("c", c_prev)):
+        for k, val in enumerate(vals):
+            values[s_key(kind, k)[len(P):]] = val
+    return values
+
+
 # ---- "try this" starting points (button callbacks: they run before the widgets exist) ----
 def _set(name, value):
     st.session_state[keep(name)] = float(value)
@@ -123,7 +187,7 @@ for name, value in all_defaults().items():
     default(name, value)
 default(P + "H", 1)
 default(P + "D", 1)
-default(P + "unit", 1)
+default(P + "unit", 0)
 
 st.title("1 · One step of the cell")
 st.markdown(
@@ -131,6 +195,11 @@ st.markdown(
     "updates its memory — the **cell state** $C$, the conveyor belt — and puts out a new hidden "
     "state $h_t$. Move any slider: the gates, the belt and the equations follow at once."
 )
+
+notices = link_notices()
+if notices:
+    st.warning("Some settings in this link could not be used:\n\n"
+               + "\n".join("- " + plain(n) for n in notices), icon=":material/link_off:")
 
 top1, top2 = st.columns([1, 2], vertical_alignment="bottom")
 with top1:
@@ -147,8 +216,8 @@ with top2:
         st.button("Hide the memory", on_click=try_hide, args=(H, D), key=P + "try_hide",
                   help="Output gate shut (bias −5): the belt keeps its value but $h_t \\approx 0$.")
         st.button("Push f to 1", on_click=try_limit, args=(H, D), key=P + "try_limit",
-                  help="The forget gate's weights on $h_{t-1,1}$ and $x_{t,1}$ and its bias at 5, those two "
-                       "inputs at 2: $z_f = 25$ and $f_t$ is very close to 1, and still is not 1.")
+                  help="The forget gate's weights on the first entries of $h_{t-1}$ and $x_t$ and its bias "
+                       "at 5, those two entries at 2: $z_f = 25$ and $f_t$ is very close to 1, and still is not 1.")
         st.button("Reset", on_click=reset_values, key=P + "reset", icon=":material/restart_alt:",
                   help="Every slider back to its starting value.")
 
@@ -159,36 +228,47 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     st.subheader("Inputs and previous state")
     cols = st.columns(3)
-    x = tuple(cols[0].slider(f"${labels[H + d]}$", *S_RANGE, step=0.1, **kept(s_key("x", d)),
-                             help="the new input at this step") for d in range(D))
-    h_prev = tuple(cols[1].slider(f"${labels[j]}$", *S_RANGE, step=0.1, **kept(s_key("h", j)),
-                                  help="the previous hidden state (the cell's last output)") for j in range(H))
-    c_prev = tuple(cols[2].slider("$C_{t-1}$" if H == 1 else f"$C_{{t-1,{j + 1}}}$", *S_RANGE, step=0.1,
-                                  **kept(s_key("c", j)), help="the previous cell state (what is on the belt)")
+    # values are rounded to the sliders' 0.1 steps, so a link (which carries them rounded)
+    # reproduces them exactly
+    x = tuple(round(cols[0].slider(f"${labels[H + d]}$", *S_RANGE, step=STEP, **kept(s_key("x", d)),
+                                   help="the new input at this step"), 1) for d in range(D))
+    h_prev = tuple(round(cols[1].slider(f"${labels[j]}$", *S_RANGE, step=STEP, **kept(s_key("h", j)),
+                                        help="the previous hidden state (the cell's last output)"), 1)
+                   for j in range(H))
+    c_prev = tuple(round(cols[2].slider("$C_{t-1}$" if H == 1 else f"$C_{{t-1,{j}}}$", *S_RANGE, step=STEP,
+                                        **kept(s_key("c", j)),
+                                        help="the previous cell state (what is on the belt)"), 1)
                    for j in range(H))
 
-    st.subheader("Weights and biases, gate by gate")
-    st.caption(f"Each gate has its own matrix $W$ with {H} row{'s' if H > 1 else ''} (one per unit) and "
-               f"{H} + {D} = {H + D} columns (one per entry of $[h_{{t-1}}, x_t]$), and its own bias $b$.")
-    W, b = [], []
-    for g, tab in zip(GATES, st.tabs([GATE_TITLES[g] for g in GATES])):
-        with tab:
-            st.caption(f"${'W_' + g}$, $b_{g}$: " + GATE_ROLES[g])
-            rows, biases = [], []
-            for j in range(H):
-                if H > 1:
-                    st.markdown(f"**unit {j + 1}**")
-                grid = st.columns(3)
-                row = []
-                for k, src in enumerate(sources(H, D)):
-                    row.append(grid[k % 3].slider(
-                        f"$W_{g}[{j + 1},{k + 1}]$ on ${labels[k]}$", *W_RANGE, step=0.1,
-                        **kept(w_key(g, j, src))))
-                biases.append(grid[(H + D) % 3].slider(f"$b_{g}[{j + 1}]$", *W_RANGE, step=0.1,
-                                                       **kept(b_key(g, j))))
-                rows.append(tuple(row))
-            W.append(tuple(rows))
-            b.append(tuple(biases))
+    teacher = presenting()
+    if not teacher:
+        st.subheader("Weights and biases, gate by gate")
+    # in presenter mode the per-weight tabs fold into an expander (values and link unchanged)
+    weights_box = st.expander("Weights and biases, gate by gate") if teacher else st.container()
+    with weights_box:
+        st.caption(f"Each gate has its own matrix $W$ with {H} row{'s' if H > 1 else ''} (one per unit) and "
+                   f"{H} + {D} = {H + D} columns (one per entry of $[h_{{t-1}}, x_t]$), and its own bias $b$. "
+                   "Rows and columns are counted from 0, like the units: $W_f[j,k]$ is unit $j$'s weight "
+                   "on entry $k$ of $[h_{t-1}, x_t]$.")
+        W, b = [], []
+        for g, tab in zip(GATES, st.tabs([GATE_TITLES[g] for g in GATES])):
+            with tab:
+                st.caption(f"${'W_' + g}$, $b_{g}$: " + GATE_ROLES[g])
+                rows, biases = [], []
+                for j in range(H):
+                    if H > 1:
+                        st.markdown(f"**unit {j}**")
+                    grid = st.columns(3)
+                    row = []
+                    for k, src in enumerate(sources(H, D)):
+                        row.append(round(grid[k % 3].slider(
+                            f"$W_{g}[{j},{k}]$ on ${labels[k]}$", *W_RANGE, step=STEP,
+                            **kept(w_key(g, j, src))), 1))
+                    biases.append(round(grid[(H + D) % 3].slider(f"$b_{g}[{j}]$", *W_RANGE, step=STEP,
+                                                                 **kept(b_key(g, j))), 1))
+                    rows.append(tuple(row))
+                W.append(tuple(rows))
+                b.append(tuple(biases))
 
 s = lstm_step(tuple(W), tuple(b), x, h_prev, c_prev)
 hx = h_prev + x
@@ -197,16 +277,17 @@ hx = h_prev + x
 with right:
     st.subheader("The conveyor belt")
     if H > 1:
-        if st.session_state.get(keep(P + "unit"), 1) > H:
-            st.session_state[keep(P + "unit")] = 1
-        unit = st.radio("Belt and equations show unit", list(range(1, H + 1)), **kept(P + "unit"),
-                        horizontal=True) - 1
+        if st.session_state.get(keep(P + "unit"), 0) >= H:
+            st.session_state[keep(P + "unit")] = 0
+        unit = st.radio("Belt and equations show unit", list(range(H)), **kept(P + "unit"),
+                        format_func=lambda j: f"unit {j}", horizontal=True)
     else:
         unit = 0
+    write_link(P, PARAMS, link_values(H, D, unit, W, b, x, h_prev, c_prev))
     v = {k: s[k][unit] for k in ("f", "i", "c_tilde", "o", "c", "h", "tanh_c", "fc", "ic")}
     v.update(c_prev=c_prev[unit], h_prev=h_prev[unit], x=x[0], x2=x[1] if D > 1 else None)
-    title = None if H == 1 else f"unit {unit + 1} of {H}"
-    st.plotly_chart(conveyor_figure(v, title=title), key=P + "belt", width="stretch",
+    title = None if H == 1 else f"unit {unit} (of units 0–{H - 1})"
+    st.plotly_chart(present(conveyor_figure(v, title=title)), key=P + "belt", width="stretch",
                     config={"displayModeBar": False})
     st.caption(
         "The belt (top) carries $C_{t-1}$ to $C_t$. Each **valve** multiplies the line through it by its "
@@ -221,17 +302,17 @@ with right:
     st.subheader("The numbers" + (" (all units)" if H > 1 else ""))
     rows_def = [("f_t  forget gate", "f"), ("i_t  input gate", "i"), ("C̃_t  candidate", "c_tilde"),
                 ("o_t  output gate", "o"), ("C_t  new cell state", "c"), ("h_t  new hidden state", "h")]
-    table = pd.DataFrame({f"unit {j + 1}": [fmt_text(s[k][j]) for _, k in rows_def] for j in range(H)},
+    table = pd.DataFrame({f"unit {j}": [fmt_text(s[k][j]) for _, k in rows_def] for j in range(H)},
                          index=[name for name, _ in rows_def])
     st.table(table)
     st.caption("Numbers on this page are rounded for display (at least 3 significant digits); the "
                "computation is not — it runs in float64 in `lstm_core.lstm_step_forward`.")
 
 # ---- the step by hand ----
-st.subheader("The step by hand" + (f" — unit {unit + 1}" if H > 1 else ""))
+st.subheader("The step by hand" + (f" — unit {unit}" if H > 1 else ""))
 st.markdown("Each gate multiplies the **stacked** vector $[h_{t-1}, x_t]$ by its weights, adds its bias, "
             "and squashes the sum. Redo it with the numbers below; the results are the ones on the belt.")
-if H + D <= 3:          # short equations: two per row
+if H + D <= 3 and not teacher:   # short equations: two per row (one in presenter mode: larger type)
     eq1, eq2 = st.columns(2)
 else:                   # long ones: one per row, full width
     eq1 = eq2 = st.container()

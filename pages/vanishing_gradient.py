@@ -1,12 +1,19 @@
 """3 · The vanishing gradient: the training signal travelling back through an RNN and an LSTM.
 
-Widgets -> ui.cache_gradient.gradient_curves (lstm_core, cached) -> figures.gradients -> render.
+Widgets (and the link: ui.links) -> ui.cache_gradient.gradient_curves (lstm_core, cached)
+-> figures.gradients -> ui.presenter.present -> render.
 """
+import re
+
+import pandas as pd
 import streamlit as st
 
-from figures.gradients import dropped_notes, fmt_norm, gradient_figure
+from figures.gradients import dropped_notes, fmt_norm, gradient_figure, zero_reasons
 from lstm_core.sequences import SEQUENCES
-from ui.cache_gradient import MAX_HIDDEN, MAX_T, SCENARIOS, Settings, gradient_curves, per_step_factor
+from ui.cache_gradient import (INTERVENTIONS, MAX_HIDDEN, MAX_T, SCENARIOS, Settings, clamp_spec,
+                               clamp_text, gradient_curves, per_step_factor)
+from ui.links import Param, sync_link, write_link
+from ui.presenter import present, presenting
 from ui.router import ensure_routed
 from ui.state import default, keep, kept
 
@@ -15,18 +22,79 @@ ensure_routed()
 P = "vanishing_gradient."
 INPUT_SCALES = (0.001, 0.01, 0.1, 0.5, 1.0, 2.0)
 CLIP_VALUES = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 1000.0)
+D = Settings()
+
+# Every setting in the link (ui/links.py): URL name, kind, default, range; key = the kept widget.
+# Names as on the gates page where they mean the same (T, H, seed, scale, fb, seq, from, to).
+# The held steps "from" and "to" seed scratch keys, checked below against each other and T.
+PARAMS = (
+    Param("T", "int", D.T, 2, MAX_T),
+    Param("H", "int", D.hidden_size, 1, MAX_HIDDEN, key="hidden_size"),
+    Param("scale", "float", D.scale, 0.1, 4.0),
+    Param("in_scale", "choice", D.input_scale, choices=INPUT_SCALES, key="input_scale"),
+    Param("fb", "float", D.forget_bias, -4.0, 8.0, key="forget_bias"),
+    Param("seq", "choice", D.sequence, choices=tuple(SEQUENCES), key="sequence"),
+    Param("seed", "int", D.seed, 0, 9999),
+    Param("clip", "bool", D.clip),
+    Param("clip_at", "choice", D.clip_value, choices=CLIP_VALUES, key="clip_value"),
+    Param("hold", "choice", D.clamp, choices=tuple(INTERVENTIONS), key="clamp"),
+    Param("from", "int", D.clamp_steps[0], 1, MAX_T, key="_from_link"),
+    Param("to", "int", D.clamp_steps[1], 1, MAX_T, key="_to_link"),
+)
+GRIDS = {"scale": (0.1, 0.1), "forget_bias": (-4.0, 0.5)}   # a float slider: (lowest value, step)
+
+
+def plain(text: str) -> str:
+    """Text for st.markdown with every ASCII punctuation mark escaped: a link's values show as
+    typed, never as markdown, LaTeX or HTML."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def link_notices() -> list[str]:
+    """Seed the widgets from the link (first run, or the URL edited by hand) and return the
+    notices for the settings in it that could not be used."""
+    notices = sync_link(P, PARAMS)
+    by_key = {p.key or p.name: p for p in PARAMS}
+    for name, (lo, step) in GRIDS.items():      # floats must sit on the slider's steps
+        value = st.session_state.get(keep(P + name))
+        if value is not None and abs((value - lo) / step - round((value - lo) / step)) > 1e-9:
+            p = by_key[name]
+            notices.append(f"“{p.name}={value!r}” is not on the slider: it must be a number from "
+                           f"{p.lo:g} to {p.hi:g} in steps of {step:g} — using {p.default!r} instead.")
+            st.session_state[keep(P + name)] = p.default
+    a = st.session_state.pop(keep(P + "_from_link"), None)
+    b = st.session_state.pop(keep(P + "_to_link"), None)
+    if a is not None or b is not None:                  # held steps from..to: 1 <= from <= to <= T
+        T = st.session_state.get(keep(P + "T"), D.T)
+        old = st.session_state.get(keep(P + "clamp_steps"), D.clamp_steps)
+        a, b = old[0] if a is None else a, old[1] if b is None else b
+        instead = f" — using steps {D.clamp_steps[0]} to {D.clamp_steps[1]} instead."
+        if a > b:
+            notices.append(f"“from={a}” is after “to={b}”: the held steps run from ≤ to" + instead)
+        elif b > T:
+            notices.append(f"“to={b}” is beyond the sequence: it must be at most T = {T}" + instead)
+        st.session_state[keep(P + "clamp_steps")] = (a, b) if a <= b <= T else fit_steps(D.clamp_steps, T)
+    return notices
+
+
+def fit_steps(steps, T: int) -> tuple[int, int]:
+    """The held steps cut to 1..T (the range slider's ends)."""
+    a, b = sorted(min(max(int(s), 1), T) for s in steps)
+    return a, b
 
 
 def apply_scenario(index: int) -> None:
-    """Button callback: set every widget to the scenario's settings."""
+    """Button callback: set every widget to the scenario's settings (write_link then puts
+    them into the URL at the end of the run)."""
     for name, value in SCENARIOS[index].settings.as_dict().items():
         st.session_state[keep(P + name)] = value
 
 
 def controls() -> Settings:
     """The page's widgets; returns their values."""
-    for name, value in Settings().as_dict().items():
+    for name, value in D.as_dict().items():
         default(P + name, value)
+    teacher = presenting()
 
     st.markdown("**Try a scenario** (hover for what it shows), then move the sliders.")
     with st.container(horizontal=True):
@@ -51,10 +119,16 @@ def controls() -> Settings:
     with c3:
         sequence = st.selectbox("Input sequence (the same for both)", list(SEQUENCES),
                                 format_func=lambda k: f"{k}: {SEQUENCES[k]}", **kept(P + "sequence"))
-        input_scale = st.select_slider("Input weight scale", INPUT_SCALES, **kept(P + "input_scale"),
-                                       help="Standard deviation of the weights on x_t. Small inputs "
-                                            "keep tanh away from saturation.")
-        seed = st.number_input("Seed (weights and noise)", 0, 9999, step=1, **kept(P + "seed"))
+        if teacher:     # a class does not need these: they keep their values, the link keeps them
+            input_scale = st.session_state[keep(P + "input_scale")]
+            seed = st.session_state[keep(P + "seed")]
+            st.caption(f"Input weight scale {input_scale:g}, seed {seed} (their controls are hidden "
+                       "in presenter mode).")
+        else:
+            input_scale = st.select_slider("Input weight scale", INPUT_SCALES, **kept(P + "input_scale"),
+                                           help="Standard deviation of the weights on x_t. Small inputs "
+                                                "keep tanh away from saturation.")
+            seed = st.number_input("Seed (weights and noise)", 0, 9999, step=1, **kept(P + "seed"))
     c4, c5 = st.columns([1, 2])
     with c4:
         clip = st.checkbox("Also show the RNN with clipping", **kept(P + "clip"),
@@ -62,9 +136,32 @@ def controls() -> Settings:
     with c5:
         clip_value = st.select_slider("Clip the RNN's dL/dh_t at norm", CLIP_VALUES,
                                       **kept(P + "clip_value"), disabled=not clip)
-    return Settings(T=int(T), hidden_size=int(H), scale=float(scale), input_scale=float(input_scale),
-                    forget_bias=float(forget_bias), sequence=sequence, seed=int(seed), clip=bool(clip),
-                    clip_value=float(clip_value))
+
+    st.markdown("**Hold an LSTM gate by hand** — an experiment: the gate takes the value you give "
+                "it instead of the one its weights compute, in the forward and the backward pass.")
+    c6, c7 = st.columns([3, 2], vertical_alignment="bottom")
+    with c6:
+        clamp = st.radio("Gate held (in every unit)", list(INTERVENTIONS),
+                         format_func=lambda k: INTERVENTIONS[k][2], horizontal=True, **kept(P + "clamp"),
+                         help="The 1997 LSTM had no forget gate: its cell state kept everything, which "
+                              "is f = 1 on every step. One click here turns this LSTM into it.")
+    st.session_state[keep(P + "clamp_steps")] = fit_steps(st.session_state[keep(P + "clamp_steps")], T)
+    with c7:
+        steps = st.slider("on steps", 1, T, **kept(P + "clamp_steps"),
+                          disabled=clamp in ("none", "1997"),
+                          help="The steps t (from 1 to T) on which the gate is held; both ends included.")
+    return Settings(T=int(T), hidden_size=int(H), scale=round(float(scale), 1),
+                    input_scale=float(input_scale), forget_bias=round(float(forget_bias), 1),
+                    sequence=sequence, seed=int(seed), clip=bool(clip), clip_value=float(clip_value),
+                    clamp=clamp, clamp_steps=tuple(int(v) for v in steps))
+
+
+def link_values(s: Settings) -> dict:
+    """The settings by URL name, for write_link."""
+    held = s.clamp_steps if s.clamp not in ("none", "1997") else D.clamp_steps
+    return {"T": s.T, "H": s.hidden_size, "scale": s.scale, "in_scale": s.input_scale,
+            "fb": s.forget_bias, "seq": s.sequence, "seed": s.seed, "clip": s.clip,
+            "clip_at": s.clip_value, "hold": s.clamp, "from": held[0], "to": held[1]}
 
 
 def factor_text(norms) -> str:
@@ -81,38 +178,99 @@ st.markdown(
     "(the Euclidean norm) at every step, on a **log scale**: a straight falling line means the "
     "gradient shrinks by the same factor at every step, exponentially.")
 
+notices = link_notices()
+if notices:
+    st.warning("Some settings in this link could not be used:\n\n"
+               + "\n".join("- " + plain(n) for n in notices), icon=":material/link_off:")
 s = controls()
+write_link(P, PARAMS, link_values(s))
+clamp = clamp_spec(s.clamp, s.clamp_steps, s.T)
 curves = gradient_curves(s.T, s.hidden_size, s.scale, s.input_scale, s.forget_bias, s.sequence,
-                         s.seed, s.clip_value if s.clip else None)
+                         s.seed, s.clip_value if s.clip else None, clamp)
 fig = gradient_figure(curves["rnn_h"], curves["lstm_h"], curves["lstm_c"],
-                      curves["forget_product_mean"], curves["rnn_h_clipped"], curves["clip_value"])
-st.plotly_chart(fig, key=P + "chart")
+                      curves["forget_product_mean"], curves["rnn_h_clipped"], curves["clip_value"],
+                      free=curves["free"], held=clamp)
+st.plotly_chart(present(fig), key=P + "chart")
 st.caption(
     "Right is step T, where the loss is; left is step 1. Press ▶ to watch the gradient travel back "
     f"through time ({len(fig.frames)} frames; long sequences get a frame every few steps). Every value "
-    "is computed exactly in float64; hover a line to read it.")
-notes = dropped_notes({"rnn_h": curves["rnn_h"], "rnn_h_clipped": curves["rnn_h_clipped"],
-                       "lstm_h": curves["lstm_h"], "lstm_c": curves["lstm_c"],
-                       "forget_product": curves["forget_product_mean"]})
-for note in notes:
+    "is computed exactly in float64; hover a line to read it."
+    + (" The dashed lines are the same LSTM with no gate held; the shaded steps are the ones held."
+       if clamp else ""))
+shown = {"rnn_h": curves["rnn_h"], "rnn_h_clipped": curves["rnn_h_clipped"],
+         "lstm_h": curves["lstm_h"], "lstm_c": curves["lstm_c"],
+         "forget_product": curves["forget_product_mean"]}
+if clamp:
+    shown.update(lstm_h_free=curves["free"]["lstm_h"], lstm_c_free=curves["free"]["lstm_c"])
+for note in dropped_notes(shown, zero_reasons(clamp)):
     st.caption("Not drawn on the log axis: " + note + ".")
 if not curves["finite"]:
     st.warning("Some gradient norms overflowed float64 (above 1.8e308) and are not drawn. "
                "Lower the recurrent weight scale or the sequence length.")
 
+held_note = f" ({clamp_text(clamp)})" if clamp else ""
 m = st.columns(5 if s.clip else 4)
 m[0].metric("RNN ‖dL/dh₁‖", fmt_norm(curves["rnn_h"][0]),
             help=f"At step 1, T − 1 = {s.T - 1} steps back. It started at ‖dL/dh_T‖ = √H = {fmt_norm(curves['rnn_h'][-1])}.")
 m[1].metric("LSTM ‖dL/dh₁‖", fmt_norm(curves["lstm_h"][0]),
-            help=f"It started at ‖dL/dh_T‖ = √H = {fmt_norm(curves['lstm_h'][-1])}.")
+            help=f"It started at ‖dL/dh_T‖ = √H = {fmt_norm(curves['lstm_h'][-1])}.{held_note}")
 m[2].metric("LSTM ‖dL/dC₁‖", fmt_norm(curves["lstm_c"][0]),
-            help=f"It started at ‖dL/dC_T‖ = {fmt_norm(curves['lstm_c'][-1])}.")
+            help=f"It started at ‖dL/dC_T‖ = {fmt_norm(curves['lstm_c'][-1])}.{held_note}")
 m[3].metric("f_T·…·f₂, mean over units", fmt_norm(curves["forget_product_mean"][0]),
             help="The product of the forget gates from step T back to step 2: what the cell state "
-                 "alone multiplies dL/dC_T by on its way back to step 1.")
+                 f"alone multiplies dL/dC_T by on its way back to step 1.{held_note}")
 if s.clip:
     m[4].metric(f"RNN clipped at {s.clip_value:g}: ‖dL/dh₁‖", fmt_norm(curves["rnn_h_clipped"][0]),
                 help=f"Largest clipped norm over all steps: {fmt_norm(curves['rnn_h_clipped'].max())}.")
+
+if clamp:
+    gate, value, a, b = clamp
+    acr, free = curves["across"], curves["free_across"]
+    before = f"C_{{{a - 1}}}" if a > 1 else "C_0"
+    st.subheader(f"What holding the gate did: {clamp_text(clamp)}")
+    st.markdown("Backwards, every step passes the gradient along the belt through one multiplication "
+                "by the forget gate, plus what arrives through $h_{t-1}$:")
+    st.latex(r"\frac{\partial L}{\partial C_{t-1}} = f_t * \frac{\partial L}{\partial C_t}"
+             r" + o_{t-1} * \left(1-\tanh^{2} C_{t-1}\right) * \frac{\partial L}{\partial h_{t-1}}")
+    if s.clamp == "1997":
+        st.markdown(
+            "**The LSTM of 1997 had no forget gate** (Hochreiter & Schmidhuber; Gers, Schmidhuber & "
+            "Cummins added it in 1999–2000): its cell state was $C_t = C_{t-1} + i_t * \\tilde C_t$, "
+            "which is $f_t = 1$ on every step. Then the first term is $\\partial L/\\partial C_t$ itself: "
+            "the belt carries the gradient back to the start unchanged, however long the sequence "
+            "(the *constant error carousel*). The price: the cell can never forget, so $C_t$ only "
+            "accumulates.")
+    elif gate == "f" and value == 1.0:
+        st.markdown(
+            f"With $f_t = 1$ on steps {a}–{b} the first term is $\\partial L/\\partial C_t$ itself: across "
+            "the held steps the belt carries the gradient back **unchanged**; the paths through $h$ only add to it.")
+    elif gate == "f":
+        st.markdown(
+            f"With $f_t = 0$ on steps {a}–{b} the first term is $0$: **nothing** travels back along the "
+            f"belt past step {a}. All that reaches ${before}$ came through $h$, which passes $W_h$ and "
+            "$\\tanh'$ like the RNN's gradient. Forwards, the cell forgets everything: $C_t = i_t * \\tilde C_t$.")
+    else:
+        st.markdown(
+            f"With $i_t = 0$ on steps {a}–{b} nothing is written: $C_t = f_t * C_{{t-1}}$. The belt still "
+            "passes the gradient back times $f_t$, but none of it reaches the candidate or the input gate "
+            "on those steps ($\\partial L/\\partial \\tilde C_t = i_t * \\partial L/\\partial C_t = 0$), "
+            "so the paths through $h$ that ran through them are cut.")
+    st.markdown(f"Measured across the held steps, from $C_{{{b}}}$ back to ${before}$ "
+                f"(the belt alone multiplies by $f_{{{b}}} \\cdots f_{{{a}}}$):")
+    c_before = f"C_{a - 1}"
+    rows = [(f"‖dL/dC_{b}‖, arriving from the later steps", "dc_in"),
+            (f"f_{b}·…·f_{a}, mean over units", "belt_factor_mean"),
+            (f"‖(f_{a}·…·f_{b}) * dL/dC_{b}‖: what the belt alone carries to {c_before}", "belt_out"),
+            (f"‖dL/d{c_before}‖: all paths", "dc_out")]
+    st.table(pd.DataFrame({"no gate held": [fmt_norm(free[k]) for _, k in rows],
+                           clamp_text(clamp): [fmt_norm(acr[k]) for _, k in rows]},
+                          index=[label for label, _ in rows]))
+    f1 = curves["free"]
+    st.caption(
+        f"At step 1: ‖dL/dC₁‖ = {fmt_norm(curves['lstm_c'][0])} with the gate held, "
+        f"{fmt_norm(f1['lstm_c'][0])} without; ‖dL/dh₁‖ = {fmt_norm(curves['lstm_h'][0])} with, "
+        f"{fmt_norm(f1['lstm_h'][0])} without. A held gate gets no gradient itself: it no longer "
+        "depends on its weights on those steps.")
 
 left, right = st.columns(2)
 with left:
@@ -159,4 +317,5 @@ with right:
         f"T − 1 steps is **{fmt_norm(f_all)}** (mean over units; the dotted line). Measured: "
         f"‖dL/dC_t‖ changed by a factor of **{factor_text(curves['lstm_c'])}** per step on average, "
         f"‖dL/dh_t‖ by **{factor_text(curves['lstm_h'])}**. The measured gradient can stay above the "
-        "dotted line: gradient arriving through $h$ joins the belt at every step.")
+        "dotted line: gradient arriving through $h$ joins the belt at every step."
+        + (f" (These numbers are for the LSTM with {clamp_text(clamp)}.)" if clamp else ""))

@@ -200,3 +200,21 @@ def test_figure_is_valid_plotly():
         for t in belt_dicts(v, xaxis="x3", yaxis="y3"):
             # validation accepts the plain dict and changes nothing that is sent
             assert json.loads(go.Scatter(t).to_json()) == json.loads(json.dumps(t))
+
+
+def test_inputs_and_units_are_counted_from_zero():
+    """With two inputs the belt names them x_{t,0} and x_{t,1}, as the gates page and the CSV count
+    (units and inputs from 0); the equations index matrix rows and columns from 0 too."""
+    from figures.step import hx_labels
+    v, _ = step_values(seed=4)
+    two = by_name(belt_traces(dict(v, x2=-0.75)))
+    assert two["x"].hovertemplate.startswith("x<sub>t,0</sub> = ")
+    assert two["x2"].hovertemplate.startswith("x<sub>t,1</sub> = ")
+    assert by_name(belt_traces(v))["x"].hovertemplate.startswith("x<sub>t</sub> = ")   # one input: x_t
+    assert hx_labels(2, 2) == ["h_{t-1,0}", "h_{t-1,1}", "x_{t,0}", "x_{t,1}"]
+    assert hx_labels(1, 1) == ["h_{t-1}", "x_t"]
+    tex = gate_equation_latex("o", 1, [0.1, 0.2, 0.3, 0.4], [1.0, 2.0, 3.0, 4.0], 0.5, 3.5, 0.97, 2, 2)
+    assert r"W_o{[1,0]}\,h_{t-1,0}" in tex and r"W_o{[1,3]}\,x_{t,1}" in tex and "o_t^{[1]}" in tex
+    assert "[2," not in tex and ",4]" not in tex
+    st = state_equations_latex(0, 2, 0.5, 1.0, 0.5, 0.2, 0.6, 0.5, math.tanh(0.6), 0.5 * math.tanh(0.6))
+    assert "C_t^{[0]}" in st and "h_t^{[0]}" in st

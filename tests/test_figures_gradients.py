@@ -313,3 +313,27 @@ def test_scenario_exploding_and_clipped():
     assert c["rnn_h"][0] / c["rnn_h"][-1] > 1e10
     assert c["rnn_h_clipped"].max() <= 10.0 * (1 + 1e-12)
     assert c["rnn_h_clipped"].max() > 9.99                          # and the cap is actually reached
+
+
+def test_full_validation_accepts_the_figure_and_changes_nothing():
+    """The figure is built without plotly.py's validation (for speed); validating it must accept
+    every property and change nothing that is sent, for each shape the page makes."""
+    import plotly.graph_objects as go
+    from _plotly_utils.utils import to_typed_array_spec
+
+    from figures.gradients import typed_array
+    cases = [(100, 16, 1.0, 1.0, 3.0, "noise", 0, None, None),
+             (100, 16, 3.5, 0.01, 3.0, "noise", 0, 10.0, None),
+             (500, 64, 0.1, 0.001, -4.0, "pulse", 9, 1000.0, ("f", 0.0, 1, 500)),
+             (2, 1, 4.0, 2.0, 8.0, "cue", 3, 0.5, ("i", 0.0, 2, 2)),
+             (60, 7, 1.3, 0.5, 0.0, "sine", 3, None, ("f", 1.0, 1, 60))]
+    for *args, clamp in cases:
+        c = compute_gradient_curves(*args, clamp)
+        fig = gradient_figure(c["rnn_h"], c["lstm_h"], c["lstm_c"], c["forget_product_mean"], c["rnn_h_clipped"],
+                              c["clip_value"], free=c["free"], held=c["clamp"])
+        sent = figure_json(fig)
+        assert json.loads(go.Figure(fig.to_dict()).to_json()) == sent
+        assert json.loads(go.Figure(sent).to_json()) == sent
+        assert len(sent["frames"]) == len(fig.frames) >= 2
+    for a in (np.array([1.5]), np.array([np.nan, 1e-300, 0.0, 5e-324]), np.linspace(0, 1, 101)):
+        assert typed_array(a) == to_typed_array_spec(a)

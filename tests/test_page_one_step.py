@@ -65,7 +65,7 @@ def belt(at):
 
 def shown_unit(at):
     H, _ = sizes(at)
-    return at.radio(key=P + "unit").value - 1 if H > 1 else 0
+    return at.radio(key=P + "unit").value if H > 1 else 0      # units are counted from 0
 
 
 def check_numbers(at):
@@ -75,9 +75,9 @@ def check_numbers(at):
     H, D = sizes(at)
     # the table: one column per unit, the rounded values of lstm_core's numbers
     df = at.table[0].value
-    assert list(df.columns) == [f"unit {j + 1}" for j in range(H)]
+    assert list(df.columns) == [f"unit {j}" for j in range(H)]
     for j in range(H):
-        assert list(df[f"unit {j + 1}"]) == [fmt_text(s[k][j]) for k in ROWS]
+        assert list(df[f"unit {j}"]) == [fmt_text(s[k][j]) for k in ROWS]
     # the belt of the chosen unit: exact values in customdata
     u = shown_unit(at)
     t = belt(at)
@@ -106,7 +106,7 @@ def test_defaults_match_hand_computation():
     assert sizes(at) == (1, 1)
     assert len(at.slider) == 3 + 4 * 3
     s = check_numbers(at)
-    # by hand: f = sigma(W_f[1,1] h + W_f[1,2] x + b_f) with the default sliders
+    # by hand: f = sigma(W_f[0,0] h + W_f[0,1] x + b_f) with the default sliders
     _, (W, b, x, h, c) = expected(at)
     z = W["f"][0, 0] * h[0] + W["f"][0, 1] * x[0] + b["f"][0]
     f = 1.0 / (1.0 + math.exp(-z))
@@ -163,13 +163,13 @@ def test_switching_units_inputs_and_shown_unit():
     check_numbers(at)
     assert len(at.table[0].value.columns) == 2
     at.radio(key=P + "H").set_value(3).run()
-    at.radio(key=P + "unit").set_value(3).run()
+    at.radio(key=P + "unit").set_value(2).run()
     s = check_numbers(at)
     assert decode(belt(at)["c"]["customdata"])[0] == s["c"][2]
-    assert "unit 3 of 3" in figure_json(at.get("plotly_chart")[0])["layout"]["title"]["text"]
-    # a shown unit that no longer exists falls back to unit 1
+    assert "unit 2 (of units 0–2)" in figure_json(at.get("plotly_chart")[0])["layout"]["title"]["text"]
+    # a shown unit that no longer exists falls back to unit 0
     at.radio(key=P + "H").set_value(2).run()
-    assert at.radio(key=P + "unit").value == 1
+    assert at.radio(key=P + "unit").value == 0
     check_numbers(at)
     at.radio(key=P + "H").set_value(1)
     at.radio(key=P + "D").set_value(1).run()
@@ -210,7 +210,7 @@ def test_page_takes_kept_values():
     widgets = list(at.slider) + list(at.radio)
     assert widgets and all(w.key.startswith(P) for w in widgets)
     at.session_state[P + "H"] = 2
-    at.session_state[P + "unit"] = 2
+    at.session_state[P + "unit"] = 1
     at.session_state[P + "W_o.1.x0"] = -3.3
     at.session_state[P + "c.1"] = 1.7
     at.run()
@@ -228,7 +228,7 @@ def test_page_takes_kept_values():
 def test_values_kept_across_page_switch():
     at = open_page()
     at.radio(key=P + "H").set_value(2).run()
-    at.radio(key=P + "unit").set_value(2).run()
+    at.radio(key=P + "unit").set_value(1).run()
     at.slider(key=P + "W_o.1.x0").set_value(-3.3).run()
     at.switch_page("pages/home.py")
     at.run()
@@ -236,6 +236,6 @@ def test_values_kept_across_page_switch():
     assert not at.slider
     at.switch_page("pages/one_step.py")
     at.run()
-    assert sizes(at) == (2, 1) and at.radio(key=P + "unit").value == 2
+    assert sizes(at) == (2, 1) and at.radio(key=P + "unit").value == 1
     assert at.slider(key=P + "W_o.1.x0").value == -3.3
     check_numbers(at)

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from figures.gradients import fmt_norm
-from lstm_core import lstm_backward, lstm_forward, rnn_backward, rnn_forward
+from lstm_core import Clamp, lstm_backward, lstm_forward, rnn_backward, rnn_forward
 from lstm_core.presets import random_lstm, random_rnn
 from lstm_core.sequences import SEQUENCES, make_sequence
 from tests.plotly_data import decode, figure_json
@@ -26,10 +26,21 @@ def at():
     return at
 
 
+def clamps_of(s: Settings):
+    """The page's intervention as lstm_core Clamps, written out here from the settings."""
+    if s.clamp == "none":
+        return ()
+    if s.clamp == "1997":
+        return (Clamp("f", 1.0, 1, s.T),)
+    gate, value = {"f1": ("f", 1.0), "f0": ("f", 0.0), "i0": ("i", 0.0)}[s.clamp]
+    return (Clamp(gate, value, *s.clamp_steps),)
+
+
 def core(s: Settings):
     """lstm_core's norms for the page's settings, computed here independently of the page."""
     x = make_sequence(s.sequence, s.T, 1, s.seed)
-    lt = lstm_forward(random_lstm(1, s.hidden_size, s.seed, s.scale, s.input_scale, s.forget_bias), x)
+    params = random_lstm(1, s.hidden_size, s.seed, s.scale, s.input_scale, s.forget_bias)
+    lt = lstm_forward(params, x, clamps=clamps_of(s))
     rt = rnn_forward(random_rnn(1, s.hidden_size, s.seed, s.scale, s.input_scale), x)
     lg, rg = lstm_backward(lt), rnn_backward(rt)
     f = lt.f[:, 0, :]
@@ -40,6 +51,10 @@ def core(s: Settings):
            "LSTM ‖dL/dh<sub>t</sub>‖": lg.grad_h_norm()[:, 0],
            "LSTM ‖dL/dC<sub>t</sub>‖": lg.grad_c_norm()[:, 0],
            "forget": prod.mean(axis=1)}
+    if clamps_of(s):
+        free = lstm_backward(lstm_forward(params, x))
+        out["LSTM ‖dL/dh<sub>t</sub>‖, no gate held"] = free.grad_h_norm()[:, 0]
+        out["LSTM ‖dL/dC<sub>t</sub>‖, no gate held"] = free.grad_c_norm()[:, 0]
     if s.clip:
         # lstm_core's clipping divides by underflowed norms in a branch it then discards (reported)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -53,7 +68,8 @@ def settings_of(at) -> Settings:
                     scale=at.slider(key=K + "scale").value, input_scale=at.select_slider(key=K + "input_scale").value,
                     forget_bias=at.slider(key=K + "forget_bias").value, sequence=at.selectbox(key=K + "sequence").value,
                     seed=int(at.number_input(key=K + "seed").value), clip=at.checkbox(key=K + "clip").value,
-                    clip_value=at.select_slider(key=K + "clip_value").value)
+                    clip_value=at.select_slider(key=K + "clip_value").value,
+                    clamp=at.radio(key=K + "clamp").value, clamp_steps=at.slider(key=K + "clamp_steps").value)
 
 
 def chart(at):
@@ -173,6 +189,15 @@ def test_scenarios(at, index):
         assert lstm_c[-1] / lstm_c[0] < 1e-15
     elif sc.label == "Long memory, 500 steps":
         assert rnn[-1] < 1e-100 and lstm_c[-1] / lstm_c[0] > 1e-2
+    elif sc.label.startswith("Cut the belt"):           # f = 0 on steps 40-60
+        free = y["LSTM ‖dL/dC<sub>t</sub>‖, no gate held"]
+        assert lstm_c[-1] / free[-1] < 1e-15
+        assert not np.array_equal(lstm_c, free)
+    elif sc.label.startswith("The 1997 LSTM"):          # f = 1 on every step, forget bias 0
+        free = y["LSTM ‖dL/dC<sub>t</sub>‖, no gate held"]
+        assert free[-1] / free[0] < 1e-15 and lstm_c[-1] / lstm_c[0] > 1
+        f = y["LSTM forget gates f<sub>T</sub>·…·f<sub>t+1</sub>, mean over units"]
+        assert np.all(f == 1.0)
     elif sc.label.startswith("Exploding"):
         assert rnn[-1] / rnn[0] > 1e10                 # grows by more than 10 orders of magnitude
         if sc.settings.clip:

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import streamlit as st
 
-from lstm_core import lstm_backward, lstm_forward, rnn_backward, rnn_forward
-from lstm_core.backprop import forget_gate_product
+from lstm_core import Clamp, lstm_backward, lstm_forward, rnn_backward, rnn_forward
+from lstm_core.backprop import forget_gate_product, norm_last_axis
 from lstm_core.presets import random_lstm, random_rnn
 from lstm_core.sequences import make_sequence
 
@@ -25,13 +25,68 @@ MAX_T = 500             # longest sequence on this page (lstm_core.sequences.MAX
 MAX_HIDDEN = 64         # widest hidden state on this page
 
 
+# ---- interventions: an LSTM gate held by hand (lstm_core.Clamp) -------------------------------
+
+# key -> (the gate held, its value, what the page calls it). "1997" holds f at 1 on every step:
+# the LSTM of 1997 had no forget gate. The others hold the gate on a range of steps.
+INTERVENTIONS = {
+    "none": (None, None, "No gate held"),
+    "f1": ("f", 1.0, "Forget gate held at 1"),
+    "f0": ("f", 0.0, "Forget gate held at 0"),
+    "i0": ("i", 0.0, "Input gate shut (held at 0)"),
+    "1997": ("f", 1.0, "f = 1 on every step (the 1997 LSTM)"),
+}
+
+
+def clamp_spec(kind: str, steps: tuple, T: int) -> tuple | None:
+    """The clamp the page's settings ask for, as hashable (gate, value, start, stop), steps
+    counted from 1 and inclusive, or None. The range is cut to 1..T; "1997" holds all steps."""
+    gate, value, _ = INTERVENTIONS[kind]
+    if gate is None:
+        return None
+    if kind == "1997":
+        return (gate, value, 1, int(T))
+    a, b = sorted(int(s) for s in steps)
+    a, b = min(max(a, 1), T), min(max(b, 1), T)
+    return (gate, value, a, b)
+
+
+def clamp_text(clamp: tuple | None) -> str:
+    """'f held at 1 on steps 40–60' (plain text) or '' without a clamp."""
+    if clamp is None:
+        return ""
+    gate, value, a, b = clamp
+    where = f"on step {a}" if a == b else f"on steps {a}–{b}"
+    return f"{gate} held at {value:g} {where}"
+
+
+def _across(f: np.ndarray, dc: np.ndarray, dc0: np.ndarray, a: int, b: int) -> dict:
+    """What the gradient does across steps a..b (from 1): f (T, H) and dc (T, H) of one sequence,
+    dc0 (H,) = dL/dC_0. Norms as lstm_core takes them (norm_last_axis: no underflow for tiny
+    vectors), so dc_in is the page's curve at step b exactly. Going back from C_b to C_{a-1}
+    the belt multiplies by f_b * ... * f_a:
+      dc_in      ||dL/dC_b||, the gradient arriving at the range from later steps
+      dc_out     ||dL/dC_{a-1}||, all of it, just before the range (C_0 when a = 1)
+      belt_out   ||(f_a * ... * f_b) * dL/dC_b||: the part of dc_out carried by the belt alone
+      belt_factor_mean  f_a * ... * f_b, mean over units."""
+    with np.errstate(under="ignore"):
+        prod = np.prod(f[a - 1:b], axis=0)
+        belt = prod * dc[b - 1]
+    out = dc[a - 2] if a >= 2 else dc0
+    return dict(dc_in=float(norm_last_axis(dc[b - 1])), dc_out=float(norm_last_axis(out)),
+                belt_out=float(norm_last_axis(belt)), belt_factor_mean=float(prod.mean()))
+
+
 def compute_gradient_curves(T: int, hidden_size: int, scale: float, input_scale: float,
                             forget_bias: float, sequence: str, seed: int,
-                            clip_value: float | None) -> dict:
+                            clip_value: float | None, clamp: tuple | None = None) -> dict:
     """Run both models on one sequence and backpropagate L = sum of h_T through each.
 
+    clamp: None, or (gate, value, start, stop) holding one LSTM gate at value on steps
+    start..stop (lstm_core.Clamp, in the forward and the backward pass). The RNN is never held.
+
     Returns a dict; arrays are (T,) in time order (index 0 is step t = 1):
-      rnn_h, lstm_h, lstm_c         ||dL/dh_t|| (RNN, LSTM) and ||dL/dC_t|| (LSTM)
+      rnn_h, lstm_h, lstm_c         ||dL/dh_t|| (RNN, LSTM) and ||dL/dC_t|| (LSTM, with the clamp)
       rnn_h_clipped                 RNN's ||dL/dh_t|| with the backward message clipped to
                                     norm clip_value at every step (None when clip_value is None)
       forget_product_mean/min/max   forget_gate_product over the H units: mean, min, max
@@ -41,18 +96,25 @@ def compute_gradient_curves(T: int, hidden_size: int, scale: float, input_scale:
       rnn_slope_max       largest tanh'(z_t)
       lstm_f_mean         mean forget gate over steps and units
       finite              False if any norm overflowed (inf or NaN)
+    With a clamp, also: clamp (as given), free (lstm_h, lstm_c, forget_product_mean and
+    lstm_f_mean of the same LSTM with no gate held) and across / free_across (see _across: the
+    gradient across the held steps, with and without the clamp).
     """
     T, H = int(T), int(hidden_size)
     x = make_sequence(sequence, T, INPUT_SIZE, int(seed))
     rnn_params = random_rnn(INPUT_SIZE, H, int(seed), float(scale), float(input_scale))
     lstm_params = random_lstm(INPUT_SIZE, H, int(seed), float(scale), float(input_scale),
                               float(forget_bias))
+    clamps = ()
+    if clamp is not None:
+        gate, value, a, b = clamp
+        clamps = (Clamp(str(gate), float(value), int(a), int(b)),)
     # Overflow cannot happen with this page's sliders (the largest norm they reach is far
     # below 1e308), but if it ever did the page reports it instead of crashing. lstm_core's
     # clipping also divides by tiny (underflowed) norms in the branch it then discards.
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         rnn_trace = rnn_forward(rnn_params, x)
-        lstm_trace = lstm_forward(lstm_params, x)
+        lstm_trace = lstm_forward(lstm_params, x, clamps=clamps)
         rnn_grads = rnn_backward(rnn_trace)
         lstm_grads = lstm_backward(lstm_trace)
         rnn_h = rnn_grads.grad_h_norm()[:, 0]
@@ -63,8 +125,23 @@ def compute_gradient_curves(T: int, hidden_size: int, scale: float, input_scale:
             rnn_h_clipped = rnn_backward(rnn_trace, clip_step=float(clip_value)).grad_h_norm()[:, 0]
         P = forget_gate_product(lstm_trace.f[:, 0, :])
         slope = 1.0 - rnn_trace.h[:, 0, :] ** 2
+        extra = {}
+        if clamps:
+            free_trace = lstm_forward(lstm_params, x)
+            free_grads = lstm_backward(free_trace)
+            free_P = forget_gate_product(free_trace.f[:, 0, :])
+            extra = dict(
+                clamp=tuple(clamp),
+                free=dict(lstm_h=free_grads.grad_h_norm()[:, 0], lstm_c=free_grads.grad_c_norm()[:, 0],
+                          forget_product_mean=free_P.mean(axis=1),
+                          lstm_f_mean=float(free_trace.f.mean())),
+                across=_across(lstm_trace.f[:, 0, :], lstm_grads.dc[:, 0, :], lstm_grads.dc0[0], a, b),
+                free_across=_across(free_trace.f[:, 0, :], free_grads.dc[:, 0, :], free_grads.dc0[0],
+                                    a, b))
     W_h = rnn_params.W[:, :H]
     curves = [rnn_h, lstm_h, lstm_c] + ([] if rnn_h_clipped is None else [rnn_h_clipped])
+    if extra:
+        curves += [extra["free"]["lstm_h"], extra["free"]["lstm_c"]]
     return dict(
         T=T, hidden_size=H,
         rnn_h=rnn_h, lstm_h=lstm_h, lstm_c=lstm_c, rnn_h_clipped=rnn_h_clipped,
@@ -75,16 +152,17 @@ def compute_gradient_curves(T: int, hidden_size: int, scale: float, input_scale:
         rnn_slope_mean=float(slope.mean()), rnn_slope_max=float(slope.max()),
         lstm_f_mean=float(lstm_trace.f.mean()),
         finite=bool(all(np.all(np.isfinite(c)) for c in curves)),
-    )
+        clamp=None, free=None, across=None, free_across=None,
+    ) | extra
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def gradient_curves(T: int, hidden_size: int, scale: float, input_scale: float,
                     forget_bias: float, sequence: str, seed: int,
-                    clip_value: float | None) -> dict:
+                    clip_value: float | None, clamp: tuple | None = None) -> dict:
     """compute_gradient_curves, cached per setting (hashable primitives only)."""
     return compute_gradient_curves(T, hidden_size, scale, input_scale, forget_bias, sequence,
-                                   seed, clip_value)
+                                   seed, clip_value, clamp)
 
 
 def per_step_factor(norms: np.ndarray) -> float | None:
@@ -112,6 +190,8 @@ class Settings:
     seed: int = 0                # one seed for the weights of both models and the noise
     clip: bool = False           # show the RNN with its backward message clipped
     clip_value: float = 10.0     # the clipping norm
+    clamp: str = "none"          # an LSTM gate held by hand: a key of INTERVENTIONS
+    clamp_steps: tuple = (40, 60)  # the steps it is held on (from 1, inclusive; not for "1997")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -145,4 +225,14 @@ SCENARIOS = (
              "The same exploding RNN with its backward message clipped to norm 10 at every "
              "step: the clipped gradient never exceeds 10.",
              Settings(scale=3.5, input_scale=0.01, clip=True, clip_value=10.0)),
+    Scenario("Cut the belt: f = 0",
+             "The forget gate held at 0 on steps 40–60: dL/dC_{t-1} = 0 * dL/dC_t + (h path), so "
+             "nothing travels back along the belt past step 40, and the LSTM's gradient at step 1 "
+             "falls by more than 15 orders of magnitude.",
+             Settings(clamp="f0")),
+    Scenario("The 1997 LSTM: f = 1",
+             "The first LSTM (1997) had no forget gate: f = 1 on every step. With the forget bias "
+             "at 0, where the free LSTM's gradient vanishes, the belt carries dL/dC_T back to "
+             "step 1 unchanged.",
+             Settings(forget_bias=0.0, clamp="1997")),
 )
