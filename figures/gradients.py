@@ -52,11 +52,12 @@ PLAIN_NAMES = {               # the same, for text outside the figure
 }
 
 
-def fmt_norm(v: float) -> str:
-    """A gradient norm as the page prints it: 3 significant digits, 0 and inf spelled out."""
+def fmt_norm(v: float, zero: str = "0 (underflow)") -> str:
+    """A gradient norm as the page prints it: 3 significant digits, 0 and inf spelled out
+    (`zero`: how to say why a value is exactly 0)."""
     v = float(v)
     if v == 0.0:
-        return "0 (underflow)"
+        return zero
     if not math.isfinite(v):
         return "overflow"
     return f"{v:.3g}"

@@ -216,7 +216,9 @@ m[1].metric("LSTM ‖dL/dh₁‖", fmt_norm(curves["lstm_h"][0]),
             help=f"It started at ‖dL/dh_T‖ = √H = {fmt_norm(curves['lstm_h'][-1])}.{held_note}")
 m[2].metric("LSTM ‖dL/dC₁‖", fmt_norm(curves["lstm_c"][0]),
             help=f"It started at ‖dL/dC_T‖ = {fmt_norm(curves['lstm_c'][-1])}.{held_note}")
-m[3].metric("f_T·…·f₂, mean over units", fmt_norm(curves["forget_product_mean"][0]),
+cut = clamp is not None and clamp[:2] == ("f", 0.0)      # (gate, value, start, stop): a 0 in the product
+m[3].metric("f_T·…·f₂, mean over units",
+            fmt_norm(curves["forget_product_mean"][0], zero="0 (f held at 0)" if cut else "0 (underflow)"),
             help="The product of the forget gates from step T back to step 2: what the cell state "
                  f"alone multiplies dL/dC_T by on its way back to step 1.{held_note}")
 if s.clip:

@@ -211,3 +211,11 @@ def test_presenter_mode_hides_seed_and_input_scale_keeps_values():
     at.session_state["keep.presenter"] = False
     at.run()
     assert settings_of(at) == s
+
+
+def test_forget_product_held_at_zero_is_not_called_an_underflow():
+    at = open_page({"hold": "f0", "from": "40", "to": "60"})
+    product = [m for m in at.metric if m.label.startswith("f_T")][0]
+    assert product.value == "0 (f held at 0)"
+    free = open_page({"fb": "-4.0", "T": "500"})
+    assert [m for m in free.metric if m.label.startswith("f_T")][0].value == "0 (underflow)"
