@@ -18,8 +18,28 @@ def _bth(a: np.ndarray) -> np.ndarray:
     return a.transpose(0, 2, 1)
 
 
+class _Sizes:
+    """What both traces share: sizes read off the inputs x (T, B, D), and h_{t-1}."""
+
+    @property
+    def T(self) -> int:
+        return self.x.shape[0]
+
+    @property
+    def batch_size(self) -> int:
+        return self.x.shape[1]
+
+    @property
+    def input_size(self) -> int:
+        return self.x.shape[2]
+
+    @property
+    def h_prev(self) -> np.ndarray:   # (T, B, H) h_{t-1}
+        return np.concatenate([self.h0[None], self.h[:-1]], axis=0)
+
+
 @dataclass(frozen=True, eq=False)
-class LSTMTrace:
+class LSTMTrace(_Sizes):
     """Recorded LSTM run.
 
     Read it through the named properties, each (T, B, H): f, i, c_tilde, o, c, h, and on
@@ -108,28 +128,12 @@ class LSTMTrace:
         return _bth(self.zT)
 
     @property
-    def h_prev(self) -> np.ndarray:   # (T, B, H) h_{t-1}
-        return np.concatenate([self.h0[None], self.h[:-1]], axis=0)
-
-    @property
     def c_prev(self) -> np.ndarray:   # (T, B, H) C_{t-1}
         return np.concatenate([self.c0[None], self.c[:-1]], axis=0)
 
     @property
-    def T(self) -> int:
-        return self.x.shape[0]
-
-    @property
-    def batch_size(self) -> int:
-        return self.x.shape[1]
-
-    @property
     def hidden_size(self) -> int:
         return self.cT.shape[1]
-
-    @property
-    def input_size(self) -> int:
-        return self.x.shape[2]
 
     def columns(self) -> dict[str, np.ndarray]:
         """The trace-format columns (after t and unit), each (T, B, H)."""
@@ -138,7 +142,7 @@ class LSTMTrace:
 
 
 @dataclass(frozen=True, eq=False)
-class RNNTrace:
+class RNNTrace(_Sizes):
     """Recorded vanilla-RNN run: h_t = tanh(z_t), z_t = W · [h_{t-1}, x_t] + b.
     Properties z, h are (T, B, H) views of the stored (T, H, B) arrays."""
 
@@ -160,24 +164,8 @@ class RNNTrace:
         return _bth(self.hT)
 
     @property
-    def h_prev(self) -> np.ndarray:
-        return np.concatenate([self.h0[None], self.h[:-1]], axis=0)
-
-    @property
-    def T(self) -> int:
-        return self.x.shape[0]
-
-    @property
-    def batch_size(self) -> int:
-        return self.x.shape[1]
-
-    @property
     def hidden_size(self) -> int:
         return self.hT.shape[1]
-
-    @property
-    def input_size(self) -> int:
-        return self.x.shape[2]
 
     def columns(self) -> dict[str, np.ndarray]:
         return {"hidden_state": self.h}
