@@ -16,6 +16,10 @@ and lists only those traces (go.Frame.traces): the step cursor of each heatmap (
 wide, whose x is t) and the belt traces whose values change from step to step, with only the
 attributes that change. So the figure grows like T*H + T*(one belt), not like T^2.
 
+Text read one character per step labels the time axis, the scrubber and every hover with its
+characters (`chars`); gates held fixed by an experiment (lstm_core Clamps, `held`) get a dashed,
+labelled frame on their heatmap.
+
 plotly.js (4.2, bundled with Streamlit) animates a frame trace by trace and meanwhile wipes
 every trace it cannot animate, the heatmaps included, until the redraw that follows. Every frame
 therefore also moves the range of an invisible "clock" axis: a frame that changes an axis range
@@ -23,6 +27,7 @@ is drawn by one redraw instead, and the heatmaps stay on screen while the animat
 """
 from __future__ import annotations
 
+import html
 import json
 
 import numpy as np
@@ -114,6 +119,16 @@ def _same(a, b) -> bool:
     return _canon(a) == _canon(b)
 
 
+def _same_dict(a: dict, b: dict) -> bool:
+    """True when two trace dicts are certainly equal (one == at C speed); False when they differ
+    or cannot be compared whole (NumPy arrays inside): then they are compared key by key."""
+    try:
+        r = a == b
+    except (ValueError, TypeError):
+        return False
+    return r is True
+
+
 def belt_steps(trace, unit: int, b: int = 0) -> tuple[list[dict], list[int], list[list[dict]]]:
     """The belt of `unit` at every step, split for animation.
 
@@ -126,9 +141,11 @@ def belt_steps(trace, unit: int, b: int = 0) -> tuple[list[dict], list[int], lis
     n = len(first)
     varying: list[list[str]] = []
     for j in range(n):
-        keys = set().union(*(s[j].keys() for s in per_step))
+        f = first[j]
+        differ = [s[j] for s in per_step[1:] if not _same_dict(s[j], f)]   # most belt parts never change
+        keys = set(f).union(*(d.keys() for d in differ)) if differ else ()
         varying.append(sorted(key for key in keys if key != "type" and any(
-            not _same(s[j].get(key), first[j].get(key)) for s in per_step[1:])))
+            not _same(d.get(key), f.get(key)) for d in differ)))
     changing = [j for j in range(n) if varying[j]]
     updates = [[{"type": s[j].get("type", "scatter"), **{key: s[j][key] for key in varying[j] if key in s[j]}}
                 for j in changing] for s in per_step]
@@ -145,6 +162,45 @@ def _row_domains(H: int) -> tuple[list[tuple[float, float]], int]:
         doms.append(((top - row_px) / plot_px, top / plot_px))
         top -= row_px
     return doms, plot_px
+
+
+def char_label(ch: str) -> str:
+    """A character as figure text: a space as ␣, and < > & as HTML entities (&lt; &gt; &amp;,
+    which plotly.js turns back into the characters), so that no typed text is read as Plotly's
+    formatting tags."""
+    return "\u2423" if ch == " " else html.escape(ch, quote=False)
+
+
+def char_ticks(chars, max_labels: int = 50) -> dict:
+    """Time-axis ticks (t = 1..T) labelled with the character read at each step: every step
+    when there are at most max_labels, else every k-th step."""
+    T = len(chars)
+    stride = max(1, -(-T // max_labels))
+    ts = list(range(1, T + 1, stride))
+    return dict(tickmode="array", tickvals=ts, ticktext=[char_label(chars[t - 1]) for t in ts])
+
+
+HELD_WORDS = {("f", 1.0): "nothing forgotten", ("f", 0.0): "everything forgotten",
+              ("i", 0.0): "nothing written", ("i", 1.0): "all written", ("o", 0.0): "nothing shown",
+              ("o", 1.0): "all shown"}
+
+
+def held_label(gate: str, value: float, start: int, stop: int) -> str:
+    """What a held gate means, as figure text: "f held at 1 on steps 3–20: nothing forgotten"."""
+    sym = {"f": "f", "i": "i", "o": "o"}[gate]
+    steps = f"step {start}" if start == stop else f"steps {start}\u2013{stop}"
+    words = HELD_WORDS.get((gate, float(value)))
+    return f"{sym} held at {value:g} on {steps}" + (f": {words}" if words else "")
+
+
+def _held_ranges(held, T: int):
+    """(gate, value, start, stop) of each held gate, its steps cut to 1..T; empty ones left out."""
+    out = []
+    for gate, value, start, stop in held or ():
+        start, stop = max(1, int(start)), min(int(stop), T)
+        if start <= stop:
+            out.append((gate, float(value), start, stop))
+    return out
 
 
 def _colour_range(key: str, z: np.ndarray) -> tuple[float, float]:
@@ -167,11 +223,15 @@ def frame_ms(T: int) -> int:
     return int(min(300, max(40, 8000 // max(T, 1))))
 
 
-def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None) -> go.Figure:
+def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=None, held=()) -> go.Figure:
     """Six heatmaps (f, i, C~, o, C, h over t and units) and the belt of `unit`, animated.
 
     trace: an lstm_core LSTMTrace; b: which sequence of a batch. belt: the result of
     belt_steps(trace, unit, b) when already computed (it is the expensive part), else None.
+    chars: the character read at each step (T strings) when the inputs are text: they label
+    the time axis and the scrubber, and every heatmap's hover names the character.
+    held: the gates held fixed in the run, (gate, value, start, stop) each (lstm_core Clamps as
+    tuples): a dashed frame on that gate's heatmap marks the steps, labelled with what it means.
     Traces, in order: 6 heatmaps (axes x, y..y6), 6 step cursors (bars, on the heatmaps' axes),
     the belt's traces (x2, y7), the colour bar of the belt's lines, the clock (x3, y8; see below).
     Frames: one per step, named "1".."T", each updating the cursors, the changing belt traces
@@ -180,7 +240,12 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None) -> go.Fi
     T, H = trace.T, trace.hidden_size
     if not 0 <= unit < H:
         raise ValueError(f"unit {unit} does not exist: the model has units 0..{H - 1}")
+    if chars is not None and len(chars) != T:
+        raise ValueError(f"chars has {len(chars)} characters but the trace {T} steps")
     z = heatmap_values(trace, b)
+    labels = [char_label(ch) for ch in chars] if chars is not None else None
+    custom = [labels] * H if labels is not None else None       # (H, T): the character of each cell's step
+    at_t = "t = %{x} (%{customdata})" if labels is not None else "t = %{x}"
     first, changing, updates = belt if belt is not None else belt_steps(trace, unit, b)
     doms, plot_px = _row_domains(H)
     n_rows = len(QUANTITIES)
@@ -194,11 +259,13 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None) -> go.Fi
         data.append(dict(
             type="heatmap", z=z[key], x0=1, dx=1, y0=0, dy=1, xaxis="x", yaxis=ya, name=LABELS[key],
             colorscale=colorscale(key), zmin=lo, zmax=hi,
-            hovertemplate="t = %{x}, unit %{y}<br>" + _SYMBOL[key] + " = %{z:.6g}<extra></extra>",
+            hovertemplate=at_t + ", unit %{y}<br>" + _SYMBOL[key] + " = %{z:.6g}<extra></extra>",
             colorbar=dict(x=BAR_X, xanchor="left", y=(d0 + d1) / 2, yanchor="middle", len=d1 - d0,
                           lenmode="fraction", thickness=10, outlinewidth=0,
                           tickfont=dict(size=10),
                           tickvals=[lo, hi], ticktext=_ticks(key, lo, hi))))
+        if custom is not None:
+            data[-1]["customdata"] = custom
         layout["yaxis" if r == 0 else f"yaxis{r + 1}"] = dict(
             domain=[d0, d1], anchor="x", range=[H - 0.5, -0.5], title=dict(text="unit", standoff=2),
             tickmode="array", tickvals=list(range(H)), ticks="", showgrid=False, zeroline=False,
@@ -224,8 +291,19 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None) -> go.Fi
 
     ax = belt_axes(belt_x, equal_aspect=True)
     layout["xaxis"] = dict(domain=list(HEAT_X), anchor=f"y{n_rows}", range=[0.5, T + 0.5],
-                           title=dict(text="step t", standoff=4), showgrid=False, zeroline=False,
-                           ticks="outside")
+                           title=dict(text="step t" if chars is None else "character read at step t", standoff=4),
+                           showgrid=False, zeroline=False, ticks="outside",
+                           **(char_ticks(chars) if chars is not None else {}))
+    shapes = []
+    for gate, value, start, stop in _held_ranges(held, T):
+        if gate not in QUANTITIES:
+            continue
+        r = QUANTITIES.index(gate)
+        shapes.append(dict(type="rect", xref="x", yref="y" if r == 0 else f"y{r + 1}", x0=start - 0.5,
+                           x1=stop + 0.5, y0=-0.5, y1=H - 0.5, line=dict(color=INK, width=2, dash="dash"),
+                           fillcolor=rgba(INK, 0.0), layer="above", name="held",
+                           label=dict(text=held_label(gate, value, start, stop), textposition="top left",
+                                      font=dict(size=11, color=INK), padding=2)))
     layout["xaxis2"] = {**ax["xaxis"], "domain": list(BELT_X), "anchor": belt_y}
     layout[f"yaxis{n_rows + 1}"] = {**ax["yaxis"], "domain": [0.0, 1.0], "anchor": belt_x, "constraintoward": "top"}
     annotations.append(dict(text=f"<b>unit {unit} on the conveyor belt</b>, at the framed step",
@@ -250,7 +328,8 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None) -> go.Fi
 
     ms = frame_ms(T)
     show = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
-    steps = [dict(method="animate", label=str(k + 1), args=[[str(k + 1)], show]) for k in range(T)]
+    steps = [dict(method="animate", label=str(k + 1) if labels is None else f"{k + 1} {labels[k]}",
+                  args=[[str(k + 1)], show]) for k in range(T)]
     layout.update(
         height=plot_px + TOP_PX + BOTTOM_PX + 20,
         margin=dict(l=50, r=10, t=TOP_PX + 20, b=BOTTOM_PX),
@@ -270,6 +349,8 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None) -> go.Fi
                       currentvalue=dict(prefix="step t = ", font=dict(size=13, color=INK), xanchor="right"),
                       transition=dict(duration=0))],
     )
+    if shapes:
+        layout["shapes"] = shapes
     return assemble(data, layout, frames)
 
 

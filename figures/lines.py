@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .colors import COLORS, LABELS
-from .heatmaps import assemble
+from .colors import COLORS, LABELS, rgba
+from .heatmaps import _held_ranges, assemble, char_label, char_ticks, held_label
 from .step import MINUS
 
 GATE_KEYS = ("f", "i", "o")
@@ -33,15 +33,23 @@ def unit_series(trace, unit: int, b: int = 0) -> dict[str, np.ndarray]:
     return out
 
 
-def unit_lines_figure(trace, unit: int = 0, b: int = 0, height: int = 520) -> go.Figure:
+def unit_lines_figure(trace, unit: int = 0, b: int = 0, height: int = 520, chars=None, held=(),
+                      features=None) -> go.Figure:
     """Lines of unit `unit` of sequence b against t: gates (top), C~, C, h (middle), inputs (bottom).
 
-    Traces, in order: f, i, o, C~, C, h, then one per input feature. y arrays are exactly the
-    trace's float64 values; x is t = 1..T.
+    Traces, in order: f, i, o, C~, C, h, then one per input feature, then (with chars) one
+    invisible trace named "character" whose hover names the character read at each step.
+    y arrays are exactly the trace's float64 values; x is t = 1..T.
+    chars: the character read at each step (text inputs): they label the time axis.
+    held: gates held fixed, (gate, value, start, stop) each: a shaded band over those steps,
+    labelled. features: what each input is (e.g. the character a one-hot input stands for),
+    for the legend.
     """
     T, H = trace.T, trace.hidden_size
     if not 0 <= unit < H:
         raise ValueError(f"unit {unit} does not exist: the model has units 0..{H - 1}")
+    if chars is not None and len(chars) != T:
+        raise ValueError(f"chars has {len(chars)} characters but the trace {T} steps")
     s = unit_series(trace, unit, b)
     t = np.arange(1, T + 1, dtype=np.float64)
     mode = "lines+markers" if T <= 40 else "lines"
@@ -59,16 +67,33 @@ def unit_lines_figure(trace, unit: int = 0, b: int = 0, height: int = 520) -> go
     D = s["x"].shape[1]
     for d in range(D):
         name = "input x_t" if D == 1 else f"input x_t,{d + 1}"
+        if features is not None:
+            name += f" = {char_label(features[d])}" if len(features[d]) == 1 else f" = {features[d]}"
         sym = "x<sub>t</sub>" if D == 1 else f"x<sub>t,{d + 1}</sub>"
         data.append(dict(type="scatter", x=t, y=s["x"][:, d], name=name, mode=mode,
                                line=dict(color=COLORS["x"], width=1.5, dash=_X_DASH[d % len(_X_DASH)]),
                                marker=dict(size=3), xaxis="x", yaxis="y3", legendgroup="inputs",
                                hovertemplate="t = %{x}<br>" + sym + " = %{y:.6g}<extra></extra>"))
+    xaxis = dict(domain=[0, 1], anchor="y3", range=[0.5, T + 0.5], title=dict(text="step t"), zeroline=False)
+    if chars is not None:
+        labels = [char_label(ch) for ch in chars]
+        data.append(dict(type="scatter", x=t, y=np.zeros(T), name="character", mode="markers",
+                         marker=dict(size=1, color=rgba(COLORS["x"], 0.0)), xaxis="x", yaxis="y3",
+                         showlegend=False, customdata=labels,
+                         hovertemplate="character %{customdata}<extra></extra>"))
+        xaxis.update(title=dict(text="character read at step t"), **char_ticks(chars))
+    shapes = []
+    for k, (gate, value, start, stop) in enumerate(_held_ranges(held, T)):   # over the gates and states panels
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=start - 0.5, x1=stop + 0.5, y0=0.25, y1=1.0,
+                           line=dict(color=COLORS["x"], width=1, dash="dash"), fillcolor=rgba(COLORS[gate], 0.12),
+                           layer="below", name="held",
+                           label=dict(text=held_label(gate, value, start, stop),
+                                      textposition="top left" if k % 2 == 0 else "bottom left",
+                                      font=dict(size=11, color=COLORS["x"]), padding=4)))
     layout = dict(
         height=height, margin=dict(l=60, r=10, t=30, b=40), hovermode="x unified",
         legend=dict(orientation="v", x=1.01, xanchor="left", y=1.0, yanchor="top", groupclick="toggleitem"),
-        xaxis=dict(domain=[0, 1], anchor="y3", range=[0.5, T + 0.5], title=dict(text="step t"),
-                   zeroline=False),
+        xaxis=xaxis,
         yaxis=dict(domain=[0.62, 1.0], anchor="x", range=[-0.05, 1.05], title=dict(text="gates"),
                    tickvals=[0, 0.5, 1]),
         yaxis2=dict(domain=[0.25, 0.57], anchor="x", title=dict(text="C̃, C, h"), zeroline=True),
@@ -83,4 +108,6 @@ def unit_lines_figure(trace, unit: int = 0, b: int = 0, height: int = 520) -> go
                  xanchor="left", yanchor="bottom", showarrow=False),
         ],
     )
+    if shapes:
+        layout["shapes"] = shapes
     return assemble(data, layout, [])

@@ -236,3 +236,74 @@ def test_line_chart_carries_one_units_values():
     for d in range(2):
         assert np.array_equal(decode(data[6 + d]["y"]), tr.x[:, 0, d])
         assert data[6 + d]["line"]["color"] == COLORS["x"]
+
+
+# ---------------------------------------------------------------- text on the time axis, held gates
+
+from figures.heatmaps import char_label, char_ticks, held_label  # noqa: E402
+from lstm_core import Clamp  # noqa: E402
+from lstm_core.textseq import encode  # noqa: E402
+
+
+def text_run(text='a <b>&"x"', H=2, seed=3, clamps=()):
+    e = encode(text, "embedding")
+    return e, lstm_forward(random_lstm(e.x.shape[1], H, seed=seed), e.x, clamps=clamps)
+
+
+def test_characters_label_every_time_axis_and_every_hover():
+    e, tr = text_run()
+    fig = figure_json(gates_over_time_figure(tr, 1, chars=e.chars))
+    labels = ["a", "\u2423", "&lt;", "b", "&gt;", "&amp;", '"', "x", '"']   # escaped: no tags from text
+    assert [char_label(ch) for ch in e.chars] == labels
+    ax = fig["layout"]["xaxis"]
+    assert ax["tickvals"] == list(range(1, 10)) and ax["ticktext"] == labels
+    assert "character" in ax["title"]["text"]
+    for r in range(N):                                           # each cell's hover names its character
+        hm = fig["data"][r]
+        assert hm["customdata"] == [labels] * 2
+        assert "%{customdata}" in hm["hovertemplate"]
+        assert np.array_equal(decode(hm["z"]), getattr(tr, ATTR[QUANTITIES[r]])[:, 0, :].T)
+    assert [s["label"] for s in fig["layout"]["sliders"][0]["steps"]] == [f"{t} {lab}" for t, lab in
+                                                                         zip(range(1, 10), labels)]
+    lines = figure_json(unit_lines_figure(tr, 1, chars=e.chars, features=e.features))
+    assert lines["layout"]["xaxis"]["ticktext"] == labels
+    ch = [t for t in lines["data"] if t["name"] == "character"]
+    assert len(ch) == 1 and ch[0]["customdata"] == labels and "%{customdata}" in ch[0]["hovertemplate"]
+    assert [t["name"] for t in lines["data"][6:10]] == [f"input x_t,{d} = sin(√{p}·n)"
+                                                       for d, p in zip(range(1, 5), (2, 3, 5, 7))]
+    for f in (gates_over_time_figure(tr, 0, chars=e.chars), unit_lines_figure(tr, 0, chars=e.chars)):
+        go.Figure(f.to_dict())                                   # plotly.py's own checks
+
+
+def test_long_texts_label_every_kth_step_and_numbers_have_no_labels():
+    assert char_ticks("x" * 50)["tickvals"] == list(range(1, 51))
+    ticks = char_ticks("ab" * 100)
+    assert ticks["tickvals"] == list(range(1, 201, 4)) and ticks["ticktext"] == ["a"] * 50
+    fig = figure_json(gates_over_time_figure(latch(12), 0))
+    assert "ticktext" not in fig["layout"]["xaxis"] and "customdata" not in fig["data"][0]
+    with pytest.raises(ValueError, match="chars has 3 characters but the trace 12 steps"):
+        gates_over_time_figure(latch(12), 0, chars="abc")
+
+
+def test_held_gates_are_framed_and_labelled():
+    held = (("f", 1.0, 3, 7), ("i", 0.0, 3, 7))
+    e, tr = text_run("hello world", H=3, clamps=tuple(Clamp(*h) for h in held))
+    fig = figure_json(gates_over_time_figure(tr, 2, chars=e.chars, held=held))
+    shapes = fig["layout"]["shapes"]
+    assert [(s["yref"], s["x0"], s["x1"], s["y0"], s["y1"]) for s in shapes] == [
+        ("y", 2.5, 7.5, -0.5, 2.5), ("y2", 2.5, 7.5, -0.5, 2.5)]          # rows f and i, steps 3..7
+    assert [s["label"]["text"] for s in shapes] == ["f held at 1 on steps 3\u20137: nothing forgotten",
+                                                    "i held at 0 on steps 3\u20137: nothing written"]
+    f, c = decode(fig["data"][0]["z"]), decode(fig["data"][4]["z"])
+    assert np.all(f[:, 2:7] == 1.0) and np.all(decode(fig["data"][1]["z"])[:, 2:7] == 0.0)
+    assert np.all(c[:, 2:7] == c[:, [1]])                                  # C_t = C_{t-1}: the belt is frozen
+    lines = figure_json(unit_lines_figure(tr, 2, chars=e.chars, held=held))
+    assert [(s["x0"], s["x1"], s["label"]["text"]) for s in lines["layout"]["shapes"]] == [
+        (2.5, 7.5, shapes[0]["label"]["text"]), (2.5, 7.5, shapes[1]["label"]["text"])]
+    for fg in (gates_over_time_figure(tr, 2, held=held), unit_lines_figure(tr, 2, held=held)):
+        go.Figure(fg.to_dict())
+    # steps beyond the sequence are cut; a range wholly beyond it draws nothing
+    short = figure_json(gates_over_time_figure(latch(5), 0, held=(("f", 1.0, 4, 40), ("i", 0.0, 9, 12))))
+    assert [(s["x0"], s["x1"]) for s in short["layout"]["shapes"]] == [(3.5, 5.5)]
+    assert held_label("f", 0.0, 2, 2) == "f held at 0 on step 2: everything forgotten"
+    assert "shapes" not in figure_json(gates_over_time_figure(latch(5), 0))["layout"]

@@ -3,6 +3,7 @@ the figures carry lstm_core's numbers, the downloads are the CLI's bytes, and ev
 gets its message while the previous figures stay."""
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -42,8 +43,14 @@ def specs(at):
     return [c.proto.spec for c in at.get("plotly_chart")]
 
 
+def shown(markdown: str) -> str:
+    """An alert's text as the student reads it: the page backslash-escapes the Markdown marks
+    in what a student typed (pages/gates_over_time.py: md)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def errors(at):
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 def assert_figures_are(at, params, x, unit=0):
@@ -93,7 +100,7 @@ def test_length_slider_at_both_ends(at, T):
 
 @pytest.mark.parametrize("H,D,seed,scale,fb", [(1, 1, 0, 0.0, -5.0), (16, 4, 1_000_000, 3.0, 5.0)])
 def test_random_weights_sliders_at_both_ends(at, H, D, seed, scale, fb):
-    at.radio(key=K + "w_source").set_value("Random")
+    at.radio(key=K + "w_source").set_value("random")
     run_ok(at)
     at.slider(key=K + "H").set_value(H)
     at.slider(key=K + "D").set_value(D)
@@ -147,14 +154,19 @@ def test_widgets_keep_their_values_across_page_switches(at):
 
 @pytest.fixture
 def media(monkeypatch):
-    """What each download button serves, by its URL."""
-    store = {}
+    """What each download button serves, by its URL (and its file name, in .names)."""
+    class Served(dict):
+        names: dict
+
+    store = Served()
+    store.names = {}
     orig = MediaFileManager.add
 
     def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
         url = orig(self, data, mimetype, coordinates, file_name=file_name,
                    is_for_static_download=is_for_static_download)
         store[url] = data if isinstance(data, bytes) else str(data).encode()
+        store.names[url] = file_name
         return url
 
     monkeypatch.setattr(MediaFileManager, "add", add)
@@ -169,7 +181,7 @@ def downloads(at, media):
 def test_trace_download_is_the_clis_output_byte_for_byte(media, tmp_path, setup):
     at = open_page()
     if setup == "random":
-        at.radio(key=K + "w_source").set_value("Random")
+        at.radio(key=K + "w_source").set_value("random")
         at.run()
         at.slider(key=K + "H").set_value(3)
         at.slider(key=K + "D").set_value(2)
@@ -197,7 +209,7 @@ def test_trace_download_is_the_clis_output_byte_for_byte(media, tmp_path, setup)
 # ---------------------------------------------------------------- bad input
 
 def switch_to_typing(at):
-    at.radio(key=K + "x_source").set_value("Type numbers")
+    at.radio(key=K + "x_source").set_value("typed")
     run_ok(at)
     before = specs(at)
     assert_figures_are(at, PRESETS["latch"].params(), np.array([[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0.0]]).T)
@@ -230,7 +242,7 @@ def test_typed_inputs_must_follow_the_models_input_size(at):
     at.selectbox(key=K + "preset").set_value("hidden_until_cue")      # input_size 2
     run_ok(at)
     before = specs(at)
-    at.radio(key=K + "x_source").set_value("Type numbers")
+    at.radio(key=K + "x_source").set_value("typed")
     at.run()                                          # the default text has one number per step
     assert "step 1 has 12 numbers; each step needs 2" in " ".join(errors(at))
     assert specs(at) == before
@@ -245,7 +257,7 @@ def test_typed_inputs_must_follow_the_models_input_size(at):
 
 
 def upload_inputs(at, content: bytes, name="inputs.csv"):
-    at.radio(key=K + "x_source").set_value("Upload a CSV file")
+    at.radio(key=K + "x_source").set_value("upload")
     at.run()
     at.file_uploader(key="gates.x_upload").set_value((name, content, "text/csv"))
     at.run()
@@ -275,7 +287,7 @@ def test_bad_inputs_upload_gets_a_message_and_the_figures_stay(at, content, mess
 
 
 def upload_weights(at, content: bytes, name="weights.json"):
-    at.radio(key=K + "w_source").set_value("Upload a JSON file")
+    at.radio(key=K + "w_source").set_value("upload")
     at.run()
     at.file_uploader(key="gates.w_upload").set_value((name, content, "application/json"))
     at.run()
@@ -308,7 +320,7 @@ def test_bad_weights_upload_gets_a_message_and_the_figures_stay(at, content, mes
 
 def test_weights_of_another_input_size_with_inputs_that_do_not_fit(at):
     """A 2-input model over a typed 1-input sequence: the message names both sizes."""
-    at.radio(key=K + "x_source").set_value("Type numbers")
+    at.radio(key=K + "x_source").set_value("typed")
     run_ok(at)
     before = specs(at)
     upload_weights(at, params_to_json(random_lstm(2, 2, seed=1)).encode())
@@ -360,7 +372,7 @@ def test_bad_table_edits_are_refused_and_the_figures_stay(at, value, message):
 
 def test_table_of_a_bigger_model():
     at = open_page()
-    at.radio(key=K + "w_source").set_value("Random")
+    at.radio(key=K + "w_source").set_value("random")
     at.run()
     at.slider(key=K + "H").set_value(2)
     at.slider(key=K + "D").set_value(2)
@@ -376,3 +388,252 @@ def test_table_of_a_bigger_model():
     W_o = p.W_o.copy()
     W_o[1, 3] = 4.5
     assert_figures_are(at, p.replace(W_o=W_o), make_sequence("pulse", 60, 2))
+
+
+# ---------------------------------------------------------------- holding gates (interventions)
+
+from lstm_core import Clamp  # noqa: E402
+from lstm_core.export import trace_with_text_csv  # noqa: E402
+from lstm_core.textseq import encode  # noqa: E402
+
+
+def open_torch(at):
+    """Open the expander "The same model in PyTorch" (its snippet is built only when open)."""
+    at.session_state["gates.torch"] = True
+    run_ok(at)
+
+
+def hold(at, f="free", i="free", steps=None):
+    """Hold the forget gate at f and the input gate at i ("free": computed), on `steps`."""
+    code = {("free", "free"): "free", ("1", "free"): "f1", ("0", "free"): "f0", ("free", "0"): "i0",
+            ("1", "0"): "f1i0", ("0", "0"): "f0i0"}[(f, i)]
+    at.selectbox(key=K + "hold").set_value(code)
+    run_ok(at)
+    if steps is not None:
+        at.slider(key=K + "clamp_range").set_value(steps)
+        run_ok(at)
+
+
+def test_forget_gate_at_1_and_input_gate_shut_freeze_the_cell_state(at):
+    """C_t = f_t * C_{t-1} + i_t * C~_t with f = 1, i = 0: C_t = C_{t-1}, in the figures' data."""
+    at.radio(key=K + "w_source").set_value("random")
+    run_ok(at)
+    at.slider(key=K + "H").set_value(3)
+    at.selectbox(key=K + "seq").set_value("noise")
+    at.slider(key=K + "T").set_value(40)
+    run_ok(at)
+    hold(at, "1", "0", (11, 30))
+    params, x = random_lstm(1, 3, seed=0), make_sequence("noise", 40, 1)
+    heat, lines = charts(at)
+    c, f, i = (decode(heat["data"][r]["z"]) for r in (4, 0, 1))
+    assert np.all(f[:, 10:30] == 1.0) and np.all(i[:, 10:30] == 0.0)
+    assert np.all(c[:, 10:30] == c[:, [9]])                     # constant over steps 11..30: C_10 throughout
+    assert not np.all(c[:, 30:] == c[:, [9]])                   # and free again afterwards
+    c_line = decode(lines["data"][4]["y"])
+    assert np.all(c_line[10:30] == c_line[9])
+    free = lstm_forward(params, x)
+    assert np.array_equal(c[:, :10], free.c[:10, 0, :].T)       # before the range: the free run
+    assert_figures_are_clamped(at, params, x, (Clamp("f", 1.0, 11, 30), Clamp("i", 0.0, 11, 30)))
+    info = " ".join(a.value for a in at.info)
+    assert "C_t = C_{t-1}" in info and "the belt is frozen" in info
+    shapes = heat["layout"]["shapes"]
+    assert [s["label"]["text"] for s in shapes] == ["f held at 1 on steps 11\u201330: nothing forgotten",
+                                                    "i held at 0 on steps 11\u201330: nothing written"]
+
+
+def assert_figures_are_clamped(at, params, x, clamps, unit=0):
+    tr = lstm_forward(params, x, clamps=clamps)
+    heat, lines = charts(at)
+    for r, key in enumerate(QUANTITIES):
+        assert np.array_equal(decode(heat["data"][r]["z"]), getattr(tr, key)[:, 0, :].T), key
+    for j, key in enumerate(("f", "i", "o", "c_tilde", "c", "h")):
+        assert np.array_equal(decode(lines["data"][j]["y"]), getattr(tr, key)[:, 0, unit]), key
+    return tr
+
+
+def test_the_lstm_of_1997_in_one_click(at):
+    next(b for b in at.button if "1997" in b.label).click()
+    run_ok(at)
+    assert at.selectbox(key=K + "hold").value == "f1"
+    assert at.slider(key=K + "clamp_range").value == (1, 60)
+    p = PRESETS["latch"]
+    tr = assert_figures_are_clamped(at, p.params(), p.inputs(60), (Clamp("f", 1.0, 1, 60),))
+    # nothing forgotten: C_t = C_{t-1} + i_t C~_t at every step
+    c, i, ct = tr.c[:, 0, 0], tr.i[:, 0, 0], tr.c_tilde[:, 0, 0]
+    np.testing.assert_allclose(c, np.cumsum(i * ct), rtol=1e-12, atol=1e-15)
+    assert "1997" in " ".join(a.value for a in at.info)
+    hold(at, "free", "free")
+    assert_figures_are(at, p.params(), p.inputs(60))
+    assert not at.info or "held" not in " ".join(a.value for a in at.info)
+
+
+def test_forget_gate_at_0_keeps_only_the_newest_candidate(at):
+    hold(at, "0", "free", (5, 60))
+    p = PRESETS["latch"]
+    tr = assert_figures_are_clamped(at, p.params(), p.inputs(60), (Clamp("f", 0.0, 5, 60),))
+    np.testing.assert_array_equal(tr.c[4:, 0, 0], tr.i[4:, 0, 0] * tr.c_tilde[4:, 0, 0])   # C_t = i_t C~_t
+    assert "C_t = i_t\\,\\tilde C_t" in " ".join(a.value for a in at.info)
+
+
+def test_with_gates_held_the_trace_download_is_the_held_run_and_says_so(media):
+    at = open_page()
+    hold(at, "1", "0", (3, 20))
+    buttons = {b.key.split(".")[-1]: b for b in at.get("download_button")}
+    assert buttons["dl_trace"].label == "Trace CSV (gates held)"
+    files = downloads(at, media)
+    assert media.names[buttons["dl_trace"].proto.url] == "trace_gates_held.csv"
+    p = PRESETS["latch"]
+    clamps = (Clamp("f", 1.0, 3, 20), Clamp("i", 0.0, 3, 20))
+    assert files["dl_trace"].decode() == trace_to_csv(lstm_forward(p.params(), p.inputs(60), clamps=clamps))
+    assert files["dl_trace"].decode() != trace_to_csv(lstm_forward(p.params(), p.inputs(60)))
+    text = " ".join(m.value for m in at.markdown)
+    assert "the run with the gates held" in text and "cannot hold gates" in text
+    # the PyTorch snippet runs the free model, and says so
+    open_torch(at)
+    assert "PyTorch's LSTM cannot hold a gate" in " ".join(m.value for m in at.markdown)
+    # set free again: the CLI's bytes
+    hold(at, "free", "free")
+    files = downloads(at, media)
+    assert files["dl_trace"].decode() == trace_to_csv(lstm_forward(p.params(), p.inputs(60)))
+
+
+# ---------------------------------------------------------------- text, one character per step
+
+def to_text(at, text="hello world", encoding="one-hot"):
+    at.radio(key=K + "mode").set_value("text")
+    run_ok(at)
+    at.text_input(key=K + "text").set_value(text)
+    at.radio(key=K + "encoding").set_value(encoding)
+    run_ok(at)
+
+
+@pytest.mark.parametrize("text,encoding,D", [("hello world", "one-hot", 8), ("hello world", "embedding", 4),
+                                             ("the cat's \"hat\", 42!", "one-hot", 4)])
+def test_text_runs_through_random_weights_with_characters_on_every_time_axis(at, text, encoding, D):
+    to_text(at, text, encoding)
+    e = encode(text, encoding)
+    assert e.x.shape[1] == D
+    params = random_lstm(D, 4, seed=0)
+    assert_figures_are(at, params, e.x)
+    heat, lines = charts(at)
+    labels = ["\u2423" if ch == " " else ch.replace("&", "&amp;").replace("<", "&lt;") for ch in text]
+    assert heat["layout"]["xaxis"]["ticktext"] == labels and lines["layout"]["xaxis"]["ticktext"] == labels
+    assert heat["data"][0]["customdata"][0] == labels                       # hover names the character
+    assert next(t for t in lines["data"] if t["name"] == "character")["customdata"] == labels
+    if e.encoding == "embedding" and encoding == "one-hot":
+        assert any("too many for one-hot" in i.value for i in at.info)
+    captions = " ".join(c.value for c in at.caption)
+    assert ("One-hot" in captions) == (e.encoding == "one-hot")
+
+
+def test_more_than_eight_distinct_characters_use_the_embedding(at):
+    to_text(at, "the quick brown fox", "one-hot")
+    assert any("too many for one-hot" in i.value for i in at.info)
+    assert_figures_are(at, random_lstm(4, 4, seed=0), encode("the quick brown fox", "embedding").x)
+
+
+@pytest.mark.parametrize("text,message", [("", "the text is empty"),
+                                          ("x" * 201, "the text has 201 characters; at most 200"),
+                                          ("tab\there", "character 4 is a control character, U+0009"),
+                                          ("nul\x00", "U+0000"),
+                                          ("rtl\u202e", "invisible formatting character")])
+def test_bad_text_gets_a_message_and_the_figures_stay(at, text, message):
+    to_text(at, "hi there")
+    before = specs(at)
+    at.text_input(key=K + "text").set_value(text)
+    at.run()
+    assert not at.exception
+    errs = errors(at)
+    assert len(errs) == 1 and message in errs[0] and "Allowed: 1 to 200 characters on one line" in errs[0], errs
+    assert specs(at) == before
+    assert any("last good run" in w.value for w in at.warning)
+
+
+def test_text_downloads_guard_the_characters(media):
+    at = open_page()
+    to_text(at, "=1+2 -3 @x", "one-hot")
+    open_torch(at)
+    files = downloads(at, media)
+    assert set(files) == {"dl_trace", "dl_weights", "dl_inputs", "dl_trace_text", "dl_pytorch"}
+    e = encode("=1+2 -3 @x", "one-hot")
+    params = random_lstm(e.x.shape[1], 4, seed=0)
+    tr = lstm_forward(params, e.x)
+    assert files["dl_trace"].decode() == trace_to_csv(tr)                 # the CLI's format, unchanged
+    assert files["dl_trace_text"].decode() == trace_with_text_csv(tr, "=1+2 -3 @x")
+    import csv as _csv
+    import io as _io
+    rows = list(_csv.reader(_io.StringIO(files["dl_trace_text"].decode())))
+    assert rows[0][-1] == "character"
+    cells = [r[-1] for r in rows[1:]]
+    assert cells[0] == "'=" and "'+" in cells and "'-" in cells and "'@" in cells
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
+    assert "written with a ' in front" in " ".join(m.value for m in at.markdown)
+    assert files["dl_weights"].decode() == params_to_json(params)
+    assert "text = '=1+2 -3 @x'" in files["dl_pytorch"].decode()
+
+
+# ---------------------------------------------------------------- presenter mode, PNG, PyTorch
+
+def test_presenter_mode_hides_uploads_table_and_downloads_and_keeps_the_edits(at):
+    key, names = open_table(at)
+    edit(at, key, names.index("b_f[unit 0]"), -3.0)
+    open_torch(at)
+    assert [c for c in at.code if "torch" in c.value]
+    edited = PRESETS["latch"].params().replace(b_f=np.array([-3.0]))
+    sizes = [figure_json(c)["layout"]["height"] for c in at.get("plotly_chart")]
+    at.toggle(key="keep.presenter").set_value(True)
+    run_ok(at)
+    assert not at.get("download_button") and not at.data_editor and not at.get("file_uploader")
+    assert not [t for t in at.toggle if t.key == K + "by_hand"]
+    assert not [c for c in at.code if "torch" in c.value]
+    assert_figures_are(at, edited, PRESETS["latch"].inputs(60))            # the edits stay on screen
+    assert [figure_json(c)["layout"]["height"] for c in at.get("plotly_chart")] == [round(h * 1.35) for h in sizes]
+    at.radio(key=K + "x_source").set_value("upload")
+    run_ok(at)
+    assert not at.get("file_uploader")
+    assert_figures_are(at, edited, PRESETS["latch"].inputs(60))
+    at.radio(key=K + "x_source").set_value("preset")
+    at.toggle(key="keep.presenter").set_value(False)
+    run_ok(at)
+    assert at.data_editor and at.get("download_button")
+    assert_figures_are(at, edited, PRESETS["latch"].inputs(60))            # the table comes back with them
+    assert list(at.data_editor[0].value["value"])[names.index("b_f[unit 0]")] == -3.0
+
+
+def test_every_chart_keeps_the_download_as_png_button(at):
+    for c in at.get("plotly_chart"):
+        config = json.loads(c.proto.config)
+        assert config["toImageButtonOptions"]["format"] == "png"
+        assert config["toImageButtonOptions"]["filename"].startswith("lstm-")
+        assert "toImage" not in config.get("modeBarButtonsToRemove", [])
+        assert config.get("displayModeBar", True) is not False
+
+
+def test_the_pytorch_snippet_is_shown_and_is_the_export(media):
+    at = open_page()
+    assert not [c for c in at.code if "torch" in c.value]      # built only when its expander is opened
+    open_torch(at)
+    files = downloads(at, media)
+    code = next(c.value for c in at.code if "torch" in c.value)
+    assert files["dl_pytorch"].decode().rstrip("\n") == code.rstrip("\n")
+    from lstm_core.export import pytorch_snippet
+    p = PRESETS["latch"]
+    assert files["dl_pytorch"].decode() == pytorch_snippet(p.params(), p.inputs(60))
+    assert media.names[next(b.proto.url for b in at.get("download_button") if b.key.endswith("dl_pytorch"))] \
+        == "lstm_gate_lab_pytorch.py"
+
+
+@pytest.mark.parametrize("typed,literal", [("$x$, 1", "'$x$'"), ("[a](http://x.example)", "'[a](http://x.example)'"),
+                                           ("*b*", "'*b*'")])
+def test_typed_text_in_a_message_is_never_markdown(at, typed, literal):
+    """What a student typed is shown as typed: no formula, no link, no emphasis."""
+    switch_to_typing(at)
+    at.text_area(key=K + "typed").set_value(typed)
+    at.run()
+    raw = at.error[0].value
+    assert literal in shown(raw)                    # the student reads exactly what they typed
+    assert md_escaped(literal) in raw               # because every mark is escaped in the Markdown
+
+
+def md_escaped(text):
+    return "".join("\\" + c if c in "\\`*_[]<>$|~" else c for c in text)

@@ -6,6 +6,9 @@ flat tuple of floats plus its number of features D. The page always runs the mod
 JSON text, so what it shows is exactly what `python -m lstm_core trace` computes for the
 downloaded weights and inputs.
 
+Gates held fixed (the page's experiments) are passed as `clamps`: a tuple of
+(gate, value, start, stop) tuples, each an lstm_core.interventions.Clamp.
+
 The parse_* and *_from_table functions raise FormatError with a message a student can act
 on; the page shows it with st.error and keeps its last good state.
 """
@@ -18,12 +21,14 @@ import numpy as np
 import streamlit as st
 
 from figures.heatmaps import belt_steps
-from lstm_core import lstm_forward
+from lstm_core import Clamp, lstm_forward
+from lstm_core.export import pytorch_snippet, trace_with_text_csv
 from lstm_core.formats import (FormatError, inputs_from_csv, inputs_to_csv, params_from_json, params_to_json,
                                parse_sequence_text, sequence_to_text, trace_to_csv)
 from lstm_core.params import LSTMParams
 from lstm_core.presets import PRESETS, random_lstm
 from lstm_core.sequences import make_sequence
+from lstm_core.textseq import encode
 
 MAX_T = 500            # longest sequence the page draws
 MAX_H = 16             # most hidden units the page draws
@@ -188,10 +193,21 @@ def _inputs(x_flat: tuple, input_size: int) -> np.ndarray:
     return np.array(x_flat, dtype=np.float64).reshape(-1, int(input_size))
 
 
+def clamps_for(forget: str, inp: str, start: int, stop: int) -> tuple:
+    """The page's experiment as clamps: forget "free", "1" or "0"; inp "free" or "0"; both
+    over steps start..stop."""
+    out = []
+    if forget != "free":
+        out.append(("f", float(forget), int(start), int(stop)))
+    if inp != "free":
+        out.append(("i", float(inp), int(start), int(stop)))
+    return tuple(out)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def run_lstm(weights_json: str, x_flat: tuple, input_size: int):
-    """The LSTMTrace of the weights over the inputs (T, D). Raises FormatError if the inputs
-    do not fit the model or a value overflowed."""
+def run_lstm(weights_json: str, x_flat: tuple, input_size: int, clamps: tuple = ()):
+    """The LSTMTrace of the weights over the inputs (T, D), with any gates held (clamps).
+    Raises FormatError if the inputs do not fit the model or a value overflowed."""
     p = _params(weights_json)
     if int(input_size) != p.input_size:
         raise FormatError(f"the inputs have {input_size} number{'s' * (input_size != 1)} per step, "
@@ -199,16 +215,23 @@ def run_lstm(weights_json: str, x_flat: tuple, input_size: int):
     x = _inputs(x_flat, input_size)
     if x.shape[0] < 1:
         raise FormatError("the sequence is empty: it needs at least one step")
-    trace = lstm_forward(p, x)
+    trace = lstm_forward(p, x, clamps=tuple(Clamp(g, float(v), int(a), int(b)) for g, v, a, b in clamps))
     if not (np.isfinite(trace.gates).all() and np.isfinite(trace.c).all() and np.isfinite(trace.h).all()):
         raise FormatError("the numbers are so large that the model overflowed; use smaller weights or inputs")
     return trace
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def trace_csv(weights_json: str, x_flat: tuple, input_size: int) -> str:
-    """The trace CSV (FORMATS.md), byte for byte what `python -m lstm_core trace` writes."""
-    return trace_to_csv(run_lstm(weights_json, x_flat, input_size))
+def trace_csv(weights_json: str, x_flat: tuple, input_size: int, clamps: tuple = ()) -> str:
+    """The trace CSV (FORMATS.md). Without clamps: byte for byte what `python -m lstm_core trace`
+    writes; with clamps, the same format for the run with those gates held."""
+    return trace_to_csv(run_lstm(weights_json, x_flat, input_size, clamps))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def trace_text_csv(weights_json: str, x_flat: tuple, input_size: int, clamps: tuple, text: str) -> str:
+    """The trace CSV with a last column `character` (lstm_core.export.trace_with_text_csv)."""
+    return trace_with_text_csv(run_lstm(weights_json, x_flat, input_size, clamps), text)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -218,7 +241,26 @@ def inputs_csv(x_flat: tuple, input_size: int) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def belt_frames(weights_json: str, x_flat: tuple, input_size: int, unit: int):
+def pytorch_code(weights_json: str, x_flat: tuple, input_size: int, text: str | None = None,
+                 encoding: str | None = None) -> str:
+    """The PyTorch snippet (lstm_core.export.pytorch_snippet) for these weights and inputs."""
+    return pytorch_snippet(_params(weights_json), _inputs(x_flat, input_size), text=text, encoding=encoding)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def belt_frames(weights_json: str, x_flat: tuple, input_size: int, unit: int, clamps: tuple = ()):
     """The conveyor belt of `unit` at every step (figures.heatmaps.belt_steps): the slow part
     of the page's figure, one figures.conveyor.belt_traces call per step."""
-    return belt_steps(run_lstm(weights_json, x_flat, input_size), int(unit))
+    return belt_steps(run_lstm(weights_json, x_flat, input_size, clamps), int(unit))
+
+
+# ------------------------------------------------------------------ text
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def text_inputs(text: str, encoding: str) -> dict:
+    """Typed text as inputs (lstm_core.textseq.encode): {"x": flat tuple, "D": inputs per step,
+    "features": what each input stands for, "encoding": the one used, "fell_back": True when
+    one-hot was asked for but the text has too many distinct characters}. Raises FormatError."""
+    e = encode(text, encoding)
+    x, D = _flat(e.x)
+    return {"x": x, "D": D, "features": e.features, "encoding": e.encoding, "fell_back": e.fell_back}

@@ -11,9 +11,15 @@ from ui.router import PAGES
 
 from .harness import open_page, wait_idle
 
-# Streamlit's frontend probes <page>/_stcore/health and host-config before the app root when a
-# page is opened by its own URL (streamlit/streamlit#7074); those two 404s are not ours.
-KNOWN_CONSOLE_NOISE = ("Failed to load resource: the server responded with a status of 404",)
+# Not ours, and harmless to a student:
+# - Streamlit's frontend probes <page>/_stcore/health and host-config before the app root when
+#   a page is opened by its own URL (streamlit/streamlit#7074): two 404s;
+# - plotly.js rejects the promise of an animation that Pause (or the scrubber) interrupts, and
+#   its own Play button does not catch it: the browser reports an unhandled rejection of
+#   `undefined` ("Uncaught (in promise) undefined" in the console, "undefined" as a page error).
+KNOWN_CONSOLE_NOISE = ("Failed to load resource: the server responded with a status of 404",
+                       "Uncaught (in promise) undefined")
+KNOWN_PAGE_ERRORS = ("undefined",)
 
 # gd._fullData holds Plotly's decoded arrays (gd.data keeps the base64 typed arrays as sent)
 JS_TRACE = """([plot, name, field]) => {
@@ -43,7 +49,7 @@ def wait_trace(page, name, predicate_js, plot=0, timeout=20_000):
 
 def assert_clean(page):
     assert page.locator('[data-testid="stException"]').count() == 0
-    real = [e for e in page.console_errors if not e.startswith(KNOWN_CONSOLE_NOISE)]
+    real = [e for e in page.console_errors if not e.startswith(KNOWN_CONSOLE_NOISE) and e not in KNOWN_PAGE_ERRORS]
     assert real == [], real
 
 

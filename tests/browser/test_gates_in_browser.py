@@ -1,0 +1,210 @@
+"""Page 2 · Gates over time in a real headless Chromium: Play advances the frames and the
+scrubber jumps to a step, with lstm_core's numbers on the belt; the trace CSV downloaded is
+the CLI's output; a bad typed sequence gets its error while the figure stays; a copied link
+opens the same view in a fresh browser; the chart's camera button saves a PNG. No exception
+shown, no console error."""
+import os
+import subprocess
+import sys
+import urllib.parse
+
+import numpy as np
+
+from lstm_core import Clamp, lstm_forward
+from lstm_core.presets import PRESETS
+
+from .harness import ROOT, open_page, wait_idle
+from .test_pages_in_browser import KNOWN_CONSOLE_NOISE, KNOWN_PAGE_ERRORS, assert_clean
+
+PAGE = "gates_over_time"
+
+# The heatmap figure is the first Plotly chart on the page. Traces 0..5 are the heatmaps
+# (f, i, C~, o, C, h), 6..11 the step cursors (bars whose x is the step t).
+JS_STATE = """() => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  if (!gd || !gd.data || !gd.layout.sliders) return null;
+  const belt_f = (gd._fullData || gd.data).find(t => t.name === 'f' && t.type === 'scatter');
+  return {active: gd.layout.sliders[0].active, cursor: Number(gd.data[6].x[0]),
+          T: gd.layout.sliders[0].steps.length,
+          belt_f: belt_f && belt_f.customdata ? Number(belt_f.customdata[0]) : null};
+}"""
+JS_HEATMAPS = """() => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  return gd._fullData.slice(0, 6).map(t => Array.from(t.z, row => Array.from(row, Number)));
+}"""
+JS_TICKS = """() => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  const ax = gd._fullLayout.xaxis;     // the tick labels as drawn (plotly.js decodes &lt; &gt; &amp;)
+  const drawn = Array.from(gd.querySelectorAll('g.subplot.xy6 .xtick text'), t => t.textContent);
+  return {title: ax.title.text, ticktext: drawn, shapes: (gd.layout.shapes || []).length};
+}"""
+
+
+def state(page):
+    return page.evaluate(JS_STATE)
+
+
+def heatmaps(page):
+    return np.array(page.evaluate(JS_HEATMAPS), dtype=object)
+
+
+def open_gates(page, url, query=""):
+    open_page(page, url, PAGE + (f"?{query}" if query else ""))
+    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_function(f"() => ({JS_STATE})() !== null")
+
+
+def latch_f(t):
+    p = PRESETS["latch"]
+    return float(lstm_forward(p.params(), p.inputs(60)).f[t - 1, 0, 0])
+
+
+def test_play_advances_the_frames_and_the_scrubber_jumps(page, app_url):
+    open_gates(page, app_url)
+    s = state(page)
+    assert s["active"] == 0 and s["cursor"] == 1 and s["T"] == 60
+    assert abs(s["belt_f"] - latch_f(1)) < 1e-12
+    page.locator(".updatemenu-button", has_text="Play").click()
+    page.wait_for_function(f"() => {{ const s = ({JS_STATE})(); return s.active >= 3 && s.cursor >= 4; }}",
+                           timeout=20_000)
+    page.locator(".updatemenu-button", has_text="Pause").click()
+    page.wait_for_timeout(400)
+    s = state(page)
+    assert s["cursor"] == s["active"] + 1                       # the frame on screen is the slider's step
+    assert abs(s["belt_f"] - latch_f(s["cursor"])) < 1e-12      # and the belt shows that step's numbers
+    # click the scrubber's rail three quarters of the way along: it jumps to that step
+    rail = page.locator(".slider-rail-rect").first.bounding_box()
+    page.mouse.click(rail["x"] + 0.75 * rail["width"], rail["y"] + rail["height"] / 2)
+    page.wait_for_function(f"() => ({JS_STATE})().active >= 40")
+    page.wait_for_timeout(300)
+    s = state(page)
+    assert 40 <= s["active"] <= 50 and s["cursor"] == s["active"] + 1
+    assert abs(s["belt_f"] - latch_f(s["cursor"])) < 1e-12
+    # drag the grip back towards the start
+    grip = page.locator(".slider-grip-rect").first.bounding_box()
+    page.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(rail["x"] + 0.1 * rail["width"], rail["y"] + rail["height"] / 2, steps=8)
+    page.mouse.up()
+    page.wait_for_function(f"() => ({JS_STATE})().active <= 10")
+    page.wait_for_timeout(300)
+    s = state(page)
+    assert s["cursor"] == s["active"] + 1 and abs(s["belt_f"] - latch_f(s["cursor"])) < 1e-12
+    assert_clean(page)
+
+
+def download(page, label, tmp_path):
+    with page.expect_download() as info:
+        page.get_by_role("button", name=label, exact=True).click()
+    d = info.value
+    path = tmp_path / d.suggested_filename
+    d.save_as(path)
+    return path
+
+
+def test_trace_csv_download_is_the_clis_output(page, app_url, tmp_path):
+    open_gates(page, app_url, "T=45&seq=noise&nseed=3")
+    trace = download(page, "Trace CSV", tmp_path)
+    weights = download(page, "Weights JSON", tmp_path)
+    inputs = download(page, "Inputs CSV", tmp_path)
+    assert (trace.name, weights.name, inputs.name) == ("trace.csv", "weights.json", "inputs.csv")
+    cli = subprocess.run([sys.executable, "-m", "lstm_core", "trace", "--weights", str(weights),
+                          "--inputs", str(inputs)], capture_output=True, cwd=ROOT, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    assert trace.read_bytes() == cli.stdout                     # byte for byte
+    assert trace.read_bytes().count(b"\n") == 45 + 1
+    assert_clean(page)
+
+
+def test_a_bad_typed_sequence_gets_its_error_and_the_figure_stays(page, app_url):
+    open_gates(page, app_url)
+    page.get_by_text("Type numbers", exact=True).click()
+    page.wait_for_function(f"() => ({JS_STATE})().T === 12")
+    wait_idle(page)
+    before = heatmaps(page)
+    box = page.get_by_role("textbox", name="Inputs, numbers separated by commas or spaces")
+    box.fill("0, 1, $x$, 2")
+    box.press("Control+Enter")
+    error = page.locator('[data-testid="stAlertContentError"]')
+    error.wait_for(timeout=20_000)
+    wait_idle(page)
+    text = error.inner_text()
+    assert "Typed inputs: step 3 is '$x$', not a number" in text and "Allowed:" in text   # shown as typed
+    assert page.locator('[data-testid="stAlertContentWarning"]', has_text="last good run").count() == 1
+    after = heatmaps(page)
+    assert all(np.array_equal(np.array(a, float), np.array(b, float)) for a, b in zip(before, after))
+    assert state(page)["T"] == 12
+    box.fill("0, 1, 0.5")
+    box.press("Control+Enter")
+    page.wait_for_function(f"() => ({JS_STATE})().T === 3")
+    wait_idle(page)
+    assert error.count() == 0
+    assert_clean(page)
+
+
+def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(page, app_url, browser):
+    open_gates(page, app_url)
+    page.get_by_role("button", name="The LSTM of 1997: no forget gate").click()
+    page.wait_for_function("() => location.search.includes('hold=f1')")
+    wait_idle(page)
+    page.get_by_text("Text, one character per step", exact=True).click()
+    page.wait_for_function("() => location.search.includes('m=text')")
+    wait_idle(page)
+    box = page.get_by_role("textbox", name="Text, up to 200 characters")
+    box.fill("say \"hi\" <b>")
+    box.press("Enter")
+    page.wait_for_function("() => location.search.includes('text=')")
+    page.wait_for_function(f"() => ({JS_STATE})().T === 12")
+    wait_idle(page)
+    link = page.url
+    view = (heatmaps(page), page.evaluate(JS_TICKS))
+    assert view[1]["ticktext"] == ["s", "a", "y", "\u2423", '"', "h", "i", '"', "\u2423", "<", "b", ">"]
+    assert view[1]["shapes"] == 1                               # the held forget gate, framed
+    box_text = page.locator('[data-testid="stCode"]', has_text=PAGE).first.inner_text()
+    shared, bar = urllib.parse.urlsplit(box_text.strip()), urllib.parse.urlsplit(link)
+    assert shared.netloc == bar.netloc and shared.path == bar.path == "/" + PAGE
+    assert urllib.parse.parse_qs(shared.query) == urllib.parse.parse_qs(bar.query)   # the box holds the link
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = fresh.new_page()
+    errors = []
+    other.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    other.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        other.goto(link)
+        other.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        other.wait_for_function(f"() => ({JS_STATE})() !== null && ({JS_STATE})().T === 12")
+        wait_idle(other)
+        got = (heatmaps(other), other.evaluate(JS_TICKS))
+        assert got[1] == view[1]
+        assert all(np.array_equal(np.array(a, float), np.array(b, float)) for a, b in zip(got[0], view[0]))
+        assert other.get_by_role("textbox", name="Text, up to 200 characters").input_value() == "say \"hi\" <b>"
+        assert other.locator('[data-testid="stAlertContentWarning"]').count() == 0
+        assert other.locator('[data-testid="stException"]').count() == 0
+        assert [e for e in errors if not e.startswith(KNOWN_CONSOLE_NOISE) and e not in KNOWN_PAGE_ERRORS] == []
+    finally:
+        fresh.close()
+    assert_clean(page)
+
+
+def test_held_gates_show_in_the_browser_and_the_camera_saves_a_png(page, app_url, tmp_path):
+    open_gates(page, app_url, "hold=f1i0&from=20&to=40")
+    got = heatmaps(page)
+    p = PRESETS["latch"]
+    want = lstm_forward(p.params(), p.inputs(60), clamps=(Clamp("f", 1.0, 20, 40), Clamp("i", 0.0, 20, 40)))
+    assert np.array_equal(np.array(got[4], float), want.c[:, 0, :].T)
+    c = np.array(got[4], float)[0]
+    assert np.all(c[19:40] == c[18])                            # the belt frozen on steps 20..40
+    chart = page.locator(".js-plotly-plot").first
+    chart.hover()
+    camera = chart.locator('.modebar-btn[data-title="Download plot as a PNG"]')
+    camera.wait_for(timeout=10_000)
+    with page.expect_download(timeout=30_000) as info:
+        camera.click()
+    d = info.value
+    assert d.suggested_filename == "lstm-gates-over-time.png"
+    path = tmp_path / d.suggested_filename
+    d.save_as(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert os.path.getsize(path) > 10_000
+    assert_clean(page)
