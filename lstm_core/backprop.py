@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import tanh, tanh_grad_from_output
+from .activations import tanh_grad_from_output
 from .interventions import clamp_table
 from .params import GATE_ORDER, gate_slice
 from .trace import LSTMTrace, RNNTrace
@@ -139,6 +139,9 @@ def _weight_grads(dzT, prevT, x, W_x):
     return dW_h, dW_x, db, dx
 
 
+CHUNK_VALUES = 1 << 15   # values in one block of per-step derivatives (256 KB: stays in cache)
+
+
 def lstm_backward(trace: LSTMTrace, dh_T=None, dc_T=None, dh_seq=None,
                   clip_step: float | None = None) -> LSTMGrads:
     """Backpropagation through time over a recorded LSTM run.
@@ -150,8 +153,11 @@ def lstm_backward(trace: LSTMTrace, dh_T=None, dc_T=None, dh_seq=None,
             larger, at every step, before it travels further back (clipping the message).
     With clamps in the trace, clamped gates pass no gradient to their pre-activations.
 
-    One step at a time, from T back to 1, with every temporary the size of one step (so it
-    stays in the processor's cache); the weight gradients are summed as the loop goes.
+    The steps are taken from T back to 1 in blocks. For a block, everything that does not
+    depend on the gradient arriving from later steps (the gates' slopes, C_{t-1}, tanh(C_t))
+    is combined for all its steps at once; then the loop over its steps does only what must
+    be sequential; then the block's weight gradients are summed in one product. Blocks hold
+    CHUNK_VALUES numbers, so they stay in the processor's cache at any size.
     """
     T, H, B = trace.hT.shape
     W_h, W_x, _ = trace.params.packed()                  # (4H, H), (4H, D)
@@ -164,52 +170,57 @@ def lstm_backward(trace: LSTMTrace, dh_T=None, dc_T=None, dh_seq=None,
     held = [(gate_slice(k, H), ~np.isnan(v)) for k, v in clamp_table(trace.clamps, T).items()]
     extra = None if dh_seq is None else np.asarray(dh_seq, dtype=np.float64).transpose(0, 2, 1)
     c0 = trace.c0.T
+    K = max(1, min(T, CHUNK_VALUES // (4 * H * B)))      # steps per block
 
     dh_all = np.empty((T, H, B))
     dc_all = np.empty((T, H, B))
     dx = np.empty_like(trace.x)                          # (T, B, D)
     dWb = np.zeros((4 * H, H + D + 1))                   # [dW_h | dW_x | db], as params.stacked()
-    dz = np.empty((4 * H, B))                            # dL/dz_t for the step at hand
-    dz_fic = dz[fic].reshape(3, H, B)                    # a view: f, i and C~ rows, gate by gate
-    tc = np.empty((H, B))                                # tanh(C_t)
+    M = np.empty((K, 4 * H, B))      # per step: dz_t = M[o] * dh, M[f, i, C~] * dC_t (gate by gate)
+    A = np.empty((K, H, B))          # per step: dC_t gets A * dh from the output h_t = o_t tanh(C_t)
+    dz = np.empty((K, 4 * H, B))     # dL/dz_t of the block's steps
     dh_next = _final_grad(dh_T, B, H)
     dc_next = np.zeros((H, B)) if dc_T is None else _final_grad(dc_T, B, H)
     with np.errstate(under="ignore"):
-        for t in range(T - 1, -1, -1):
-            g_t = g[t]
-            c_prev = c[t - 1] if t else c0
-            dh = dh_next if extra is None else dh_next + extra[t]
-            dh = _clip_columns(dh, clip_step)
-            dh_all[t] = dh
-            tanh(c[t], out=tc)
-            dC = dc_all[t]                               # dC_t = dc_next + dh * o_t * (1 - tanh(C_t)**2)
-            np.multiply(tc, tc, out=dC)
-            np.subtract(1.0, dC, out=dC)
-            dC *= g_t[so]
-            dC *= dh
-            dC += dc_next
-            np.subtract(1.0, g_t[sig], out=dz[sig])      # sigmoid slopes s (1 - s) of f, i, o
-            dz[sig] *= g_t[sig]
+        for stop in range(T, 0, -K):
+            start = max(0, stop - K)
+            n = stop - start
+            gb, Mb, Ab, dzb = g[start:stop], M[:n], A[:n], dz[:n]
+            tc = np.tanh(c[start:stop])                                   # tanh(C_t)
+            c_prev = c[start - 1:stop - 1] if start else np.concatenate([c0[None], c[:stop - 1]])
+            np.multiply(tc, tc, out=Ab)
+            np.subtract(1.0, Ab, out=Ab)
+            Ab *= gb[:, so]                                               # o_t (1 - tanh(C_t)**2)
+            np.subtract(1.0, gb[:, sig], out=Mb[:, sig])                  # s (1 - s) for f, i, o
+            Mb[:, sig] *= gb[:, sig]
             for rows, when in held:
-                if when[t]:
-                    dz[rows] = 0.0                       # a held gate has no slope
-            dz[so] *= tc                                 # dz_o = dh * tanh(C_t) * o'
-            dz[so] *= dh
-            dz[sf] *= c_prev                             # dz_f = dC * C_{t-1} * f'
-            dz[si] *= g_t[sc]                            # dz_i = dC * C~_t * i'
-            np.multiply(g_t[sc], g_t[sc], out=dz[sc])    # dz_c = dC * i_t * (1 - C~_t**2)
-            np.subtract(1.0, dz[sc], out=dz[sc])
-            dz[sc] *= g_t[si]
-            dz_fic *= dC                                 # the dC factor of f, i and C~ at once
-            dWb += dz @ hx[t].T                          # [dW | db] += dz_t [h_{t-1}, x_t, 1]^T
-            np.matmul(dz.T, W_x, out=dx[t])              # dL/dx_t
-            dh_next = W_h.T @ dz                         # dL/dh_{t-1}
-            dc_next = dC * g_t[sf]                       # dL/dC_{t-1} along the belt: times f_t
+                Mb[when[start:stop], rows] = 0.0                          # a held gate has no slope
+            Mb[:, so] *= tc                                               # dz_o = dh * tanh(C_t) o'
+            Mb[:, sf] *= c_prev                                           # dz_f = dC * C_{t-1} f'
+            Mb[:, si] *= gb[:, sc]                                        # dz_i = dC * C~_t i'
+            np.multiply(gb[:, sc], gb[:, sc], out=Mb[:, sc])              # dz_c = dC * i_t (1 - C~_t**2)
+            np.subtract(1.0, Mb[:, sc], out=Mb[:, sc])
+            Mb[:, sc] *= gb[:, si]
+            for t in range(stop - 1, start - 1, -1):
+                k = t - start
+                dh = dh_next if extra is None else dh_next + extra[t]
+                dh = _clip_columns(dh, clip_step)
+                dh_all[t] = dh
+                dC = dc_all[t]                           # dC_t = dc_next + dh * o_t (1 - tanh(C_t)**2)
+                np.multiply(dh, Ab[k], out=dC)
+                dC += dc_next
+                dz_t = dzb[k]
+                np.multiply(Mb[k, so], dh, out=dz_t[so])
+                np.multiply(Mb[k, fic].reshape(3, H, B), dC, out=dz_t[fic].reshape(3, H, B))
+                dh_next = W_h.T @ dz_t                   # dL/dh_{t-1}
+                dc_next = dC * gb[k, sf]                 # dL/dC_{t-1} along the belt: times f_t
+            dWb += np.tensordot(dzb, hx[start:stop], axes=([0, 2], [0, 2]))   # sum dz_t [h_{t-1}, x_t, 1]^T
+            dx[start:stop] = np.matmul(W_x.T, dzb).transpose(0, 2, 1)        # dL/dx_t
     grads = {}
     for gate in GATE_ORDER:
-        s = gate_slice(gate, H)
-        grads[f"dW_{gate}"] = dWb[s, :H + D]             # (H, H+D)
-        grads[f"db_{gate}"] = dWb[s, H + D]
+        s_ = gate_slice(gate, H)
+        grads[f"dW_{gate}"] = dWb[s_, :H + D]            # (H, H+D)
+        grads[f"db_{gate}"] = dWb[s_, H + D]
     return LSTMGrads(**grads, dx=dx, dh0=dh_next.T, dc0=dc_next.T, dhT=dh_all, dcT=dc_all)
 
 

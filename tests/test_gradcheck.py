@@ -143,3 +143,21 @@ def test_clamp_forget_one_and_input_zero_keeps_cell_constant():
     g = lstm_backward(tr)
     # along a belt with f = 1 and nothing written, dL/dC_t is the same at every step after it's set
     np.testing.assert_allclose(g.dc0[0], g.dc[0, 0] * 1.0)
+
+
+@pytest.mark.parametrize("steps_per_block", [1, 2, 3, 7])
+def test_backward_in_blocks_equals_backward_in_one_block(monkeypatch, steps_per_block):
+    """lstm_backward works through the steps in blocks; where the blocks end changes nothing."""
+    import lstm_core.backprop as bp
+
+    p = random_lstm(2, 3, seed=8, scale=1.3)
+    x = np.random.default_rng(4).standard_normal((10, 2, 2))
+    clamps = (Clamp("f", 1.0, 3, 5), Clamp("i", 0.0, 6, 9))
+    tr = lstm_forward(p, x, clamps=clamps)
+    whole = lstm_backward(tr, clip_step=0.5)
+    monkeypatch.setattr(bp, "CHUNK_VALUES", 4 * 3 * 2 * steps_per_block)
+    blocks = lstm_backward(tr, clip_step=0.5)
+    for k, v in whole.params().items():
+        np.testing.assert_allclose(blocks.params()[k], v, rtol=1e-13, atol=1e-15, err_msg=k)
+    for name in ("dx", "dh0", "dc0", "dh", "dc"):
+        np.testing.assert_allclose(getattr(blocks, name), getattr(whole, name), rtol=1e-13, atol=1e-15, err_msg=name)
