@@ -3,7 +3,14 @@ gradients CSV. Readers check everything and raise FormatError with a message a p
 act on; writers produce numbers that read back to the same float64.
 
 Nothing here evaluates or unpickles what it reads: JSON through json.loads (NaN and Infinity
-refused), CSV through the csv module, numbers through float().
+refused), CSV through the csv module, numbers through float(). Every reader is bounded: files
+over MAX_JSON_BYTES / MAX_CSV_BYTES, more than MAX_STEPS steps or MAX_SIZE features, and deep
+JSON nesting are refused before any long work (tests/test_fuzz_inputs.py times the worst cases).
+
+CSV written here never starts a cell holding a person's text (a feature name) with = + - @,
+a tab or a carriage return: a spreadsheet opening the file would run such a cell as a formula
+(=cmd|' /C calc'!A0). Such a name is written with a leading single quote ('=cmd...), which
+spreadsheets show as text; see safe_csv_cell.
 """
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ import csv
 import io
 import json
 import math
+import re
 
 import numpy as np
 
@@ -36,7 +44,10 @@ def fmt(v: float) -> str:
 def _number(v, where: str) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise FormatError(f"{where} is {_show(v)}, not a number")
-    f = float(v)
+    try:
+        f = float(v)
+    except OverflowError:       # an integer with more than 308 digits
+        raise FormatError(f"{where} is {_show(v)}, not a finite number") from None
     if not math.isfinite(f):
         raise FormatError(f"{where} is {v}, not a finite number")
     return f
@@ -72,12 +83,20 @@ def _matrix(d: dict, key: str, rows: int, cols: int) -> np.ndarray:
     if not isinstance(m, list) or len(m) != rows:
         got = f"{len(m)} rows" if isinstance(m, list) else _show(m)
         raise FormatError(f'"{key}" must be a list of {rows} rows (hidden_size), got {got}')
-    out = np.empty((rows, cols))
     for r, row in enumerate(m):
         if not isinstance(row, list) or len(row) != cols:
             got = f"{len(row)} numbers" if isinstance(row, list) else _show(row)
             raise FormatError(f'"{key}" row {r + 1} must hold {cols} numbers '
                               f"(hidden_size + input_size), got {got}")
+    fast = _all_finite_numbers(m)
+    if fast is not None:
+        return fast.reshape(rows, cols)
+    out = np.empty((rows, cols))
+    for r, row in enumerate(m):          # find the entry that is not a finite number
+        fast = _all_finite_numbers([row])
+        if fast is not None:
+            out[r] = fast[0]
+            continue
         for c, v in enumerate(row):
             out[r, c] = _number(v, f'"{key}" row {r + 1} column {c + 1}')
     return out
@@ -92,7 +111,25 @@ def _vector(d: dict, key: str, n: int, optional: bool = False) -> np.ndarray | N
     if not isinstance(v, list) or len(v) != n:
         got = f"{len(v)} numbers" if isinstance(v, list) else _show(v)
         raise FormatError(f'"{key}" must be a list of {n} numbers (hidden_size), got {got}')
+    fast = _all_finite_numbers([v])
+    if fast is not None:
+        return fast.reshape(n)
     return np.array([_number(x, f'"{key}" entry {k + 1}') for k, x in enumerate(v)])
+
+
+def _all_finite_numbers(rows: list) -> np.ndarray | None:
+    """The numbers of equally long lists of JSON numbers, at C speed; None if any entry is not
+    a finite int or float (the caller then finds and names it, one entry at a time)."""
+    kinds = set()
+    for row in rows:
+        kinds.update(map(type, row))
+    if not kinds <= {int, float}:
+        return None
+    try:
+        a = np.array(rows, dtype=np.float64)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    return a if np.isfinite(a).all() else None
 
 
 def params_from_dict(d) -> LSTMParams | RNNParams:
@@ -155,8 +192,9 @@ def params_to_json(params) -> str:
 def inputs_from_csv(text: str | bytes, input_size: int | None = None) -> tuple[np.ndarray, list[str]]:
     """An input sequence (T, D) and its feature names from inputs-CSV text.
 
-    Checks: a header naming the features, at least one row, the same number of columns on
-    every row (and input_size of them, when given), every cell a finite number.
+    Checks: a header naming the features (1 to MAX_SIZE names, no control characters), at
+    least one row, the same number of columns on every row (and input_size of them, when
+    given), every cell a finite number, at most MAX_STEPS rows. Blank lines are skipped.
     """
     if isinstance(text, bytes):
         if len(text) > MAX_CSV_BYTES:
@@ -165,39 +203,84 @@ def inputs_from_csv(text: str | bytes, input_size: int | None = None) -> tuple[n
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise FormatError("the file is not UTF-8 text (an inputs file is CSV text)") from None
+    if not isinstance(text, str):
+        raise FormatError("an inputs file must be text")
     if len(text) > MAX_CSV_BYTES:
         raise FormatError(f"the text is {len(text):,} characters; inputs files up to {MAX_CSV_BYTES:,} are accepted")
-    text = text.lstrip("\ufeff")
+    text = text.lstrip("\ufeff").strip("\r\n")
     if not text.strip():
         raise FormatError("the file is empty: expected a header row, then one row of numbers per time step")
+    lines = max(text.count("\n"), text.count("\r")) + 1
+    if lines > MAX_LINES:          # (millions of blank lines would take seconds to skip)
+        raise FormatError(f"the file has {lines:,} lines; an inputs file has a header row and at most "
+                          f"{MAX_STEPS:,} time steps")
     try:
-        rows = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+        rows = (r for r in csv.reader(io.StringIO(text, newline=None)) if "".join(r).strip())   # \n, \r\n or \r
+        first = next(rows, None)
+        if first is None:
+            raise FormatError("the file holds no values: expected a header row, then one row of numbers per time step")
+        header = _header(first, input_size)
+        body = []
+        for row in rows:
+            body.append(row)
+            if len(body) > MAX_STEPS:
+                raise FormatError(f"the file has more than {MAX_STEPS:,} time steps; at most {MAX_STEPS:,} are accepted")
     except csv.Error as e:
         raise FormatError(f"not valid CSV: {e}") from None
-    if not rows:
-        raise FormatError("the file holds no values: expected a header row, then one row of numbers per time step")
-    header = [h.strip() for h in rows[0]]
-    if any(not h for h in header):
-        raise FormatError("the header row has an empty column name: name every feature (for example: x1,x2)")
-    if all(_is_number(h) for h in header):
-        raise FormatError("the first row must be a header naming the features (for example: x1,x2), "
-                          f"but it holds numbers: {','.join(header)[:60]}")
-    D = len(header)
-    if input_size is not None and D != input_size:
-        raise FormatError(f"the file has {D} column{'s' * (D != 1)} ({', '.join(header)[:60]}), "
-                          f"but the model's input_size is {input_size}")
-    body = rows[1:]
     if not body:
         raise FormatError("the file has a header but no time steps: add one row of numbers per step")
-    if len(body) > MAX_STEPS:
-        raise FormatError(f"the file has {len(body):,} time steps; at most {MAX_STEPS:,} are accepted")
-    x = np.empty((len(body), D))
+    D = len(header)
     for t, row in enumerate(body, start=1):
         if len(row) != D:
             raise FormatError(f"row {t + 1} (step {t}) has {len(row)} cells, the header names {D} features")
-        for d, cell in enumerate(row):
-            x[t - 1, d] = parse_number(cell, f"row {t + 1} (step {t}), column {header[d]!r}")
+    x = _csv_numbers(body, D)
+    if x is None:                  # some cell is not a finite number: find it and say where
+        x = np.empty((len(body), D))
+        for t, row in enumerate(body, start=1):
+            fast = _csv_numbers([row], D)
+            if fast is not None:
+                x[t - 1] = fast[0]
+                continue
+            for d, cell in enumerate(row):
+                x[t - 1, d] = parse_number(cell, f"row {t + 1} (step {t}), column {header[d]!r}")
     return x, header
+
+
+MAX_LINES = 2 * (MAX_STEPS + 1)    # lines an inputs file may have, blank ones included
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _header(first: list[str], input_size: int | None) -> list[str]:
+    header = [h.strip() for h in first]
+    D = len(header)
+    if any(not h for h in header):
+        raise FormatError("the header row has an empty column name: name every feature (for example: x1,x2)")
+    if D > MAX_SIZE:
+        raise FormatError(f"the header names {D:,} features; at most {MAX_SIZE} are accepted")
+    for d, h in enumerate(header, start=1):
+        if _CONTROL.search(h):
+            raise FormatError(f"the name of column {d} in the header, {_show(h)}, holds a control character "
+                              "or line break: name every feature with plain text (for example: x1,x2)")
+    if all(_is_number(h) for h in header):
+        raise FormatError("the first row must be a header naming the features (for example: x1,x2), "
+                          f"but it holds numbers: {','.join(header)[:60]}")
+    if input_size is not None and D != input_size:
+        raise FormatError(f"the file has {D} column{'s' * (D != 1)} ({', '.join(header)[:60]}), "
+                          f"but the model's input_size is {input_size}")
+    return header
+
+
+def _csv_numbers(body: list[list[str]], D: int) -> np.ndarray | None:
+    """Every cell of the body as float64, at C speed, when every cell is what parse_number
+    accepts (at most 40 characters, no '_', finite); None otherwise."""
+    cells = [c for row in body for c in row]
+    if max(map(len, cells)) > 40 or "_" in "".join(cells):
+        return None
+    try:
+        x = np.array(list(map(float, cells)), dtype=np.float64).reshape(len(body), D)
+    except ValueError:
+        return None
+    return x if np.isfinite(x).all() else None
 
 
 def _is_number(s: str) -> bool:
@@ -225,11 +308,32 @@ def parse_number(cell: str, where: str) -> float:
 
 
 def inputs_to_csv(x, names: list[str] | None = None) -> str:
-    """An input sequence (T, D) as inputs-CSV text."""
+    """An input sequence (T, D) as inputs-CSV text. Feature names (which may come from an
+    uploaded file's header) are written through safe_csv_cell: a name a spreadsheet would run
+    as a formula gets a leading ', and a name holding a comma, quote or line break is quoted."""
     x = np.asarray(x, dtype=np.float64)
     names = names or [f"x{d + 1}" for d in range(x.shape[1])]
-    lines = [",".join(names)] + [",".join(fmt(v) for v in row) for row in x]
+    lines = [",".join(safe_csv_cell(n) for n in names)] + [",".join(fmt(v) for v in row) for row in x]
     return "\n".join(lines) + "\n"
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")    # what spreadsheets read as the start of a formula
+
+
+def safe_csv_cell(text: str) -> str:
+    """A person's text (a feature name, say) as one CSV cell that a spreadsheet shows as text.
+
+    A cell starting with = + - @, a tab or a carriage return (after any spaces) would be run
+    as a formula when the file is opened in a spreadsheet (=cmd|' /C calc'!A0, =HYPERLINK(...)):
+    it is written with a single quote in front ('=cmd|...), which spreadsheets take as "this is
+    text". A cell holding a comma, a double quote or a line break is quoted (RFC 4180), so the
+    file keeps its columns. Reading the file back gives the name with its leading quote."""
+    text = str(text)
+    if text.lstrip(" ").startswith(FORMULA_START):
+        text = "'" + text
+    if any(c in text for c in ',"\r\n'):
+        text = '"' + text.replace('"', '""') + '"'
+    return text
 
 
 # ---------------------------------------------------------------- trace and gradients CSV
@@ -284,6 +388,8 @@ def parse_sequence_text(text: str, input_size: int = 1, max_steps: int = 500) ->
     if len(text) > MAX_TYPED_CHARS:
         raise FormatError(f"the text is {len(text):,} characters long; type at most {max_steps} steps")
     D = int(input_size)
+    if D < 1:
+        raise ValueError(f"input_size must be at least 1, not {input_size!r}")
     if D == 1:
         cells = [c for c in text.replace(";", ",").replace("\n", ",").replace(" ", ",").replace("\t", ",").split(",")
                  if c.strip()]

@@ -14,7 +14,7 @@ from figures.lines import unit_lines_figure
 from figures.step import fmt_text
 from lstm_core.presets import PRESETS
 from ui.lesson import BELT_PULSE, FORGET_STEPS, N_STEPS, OUTPUT_SHUT, STEPS, step_result, verdict
-from ui.links import Param, sync_link, write_link
+from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present
 from ui.router import ensure_routed
 from ui.state import default, keep, kept
@@ -144,7 +144,7 @@ step = STEPS[k - 1]
 
 st.title("Guided lesson")
 for notice in notices:
-    st.warning(f"The link asks for a step that does not exist: {notice}", icon=":material/link_off:")
+    st.warning("The link asks for a step that does not exist: " + markdown_safe(notice), icon=":material/link_off:")
 
 nav_prev, nav_mid, nav_next = st.columns([1, 4, 1], vertical_alignment="center")
 nav_prev.button("Previous", icon=":material/arrow_back:", key=P + "prev", on_click=go_to, args=(k - 1,),

@@ -14,6 +14,7 @@ notices; on every run it writes the current values back into the URL.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 MAX_PARAM_CHARS = 2000      # longer values are refused (typed sequences that long go into a file)
@@ -40,6 +41,13 @@ def _allowed(p: Param) -> str:
     if p.kind == "bool":
         return "1 or 0"
     return f"text of at most {p.max_len} characters"
+
+
+def markdown_safe(text: str) -> str:
+    """A notice made literal for st.warning / st.markdown (which render Markdown, LaTeX and
+    some HTML): every ASCII punctuation mark is backslash-escaped, so a link's values show as
+    typed and can never become a link, an image or a formula."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def _show(text: str) -> str:
