@@ -13,6 +13,7 @@ from figures.training import (chance_text, cue_steps, forget_hold, gradient_figu
 from lstm_core.tasks import SOLVED_TOLERANCE, SYMBOLS, TASKS
 from lstm_core.training import History, chance_levels
 from ui import training_session as ts
+from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.router import ensure_routed
 from ui.state import default, keep, kept
 
@@ -24,6 +25,19 @@ NOTICE = P + "notice"        # a refusal to show once (the server is full)
 TICK = P + "tick_seconds"    # training work per tick (default ts.TICK_SECONDS; tests make it short)
 UNIT_FOR = P + "unit_for"    # (run, updates, sequence) the unit selector was last set for
 DEFAULTS = {**ts.Settings().as_dict(), "stop_when_solved": True, "sequence": 1, "unit": 0}
+_D = ts.Settings()
+LINK = (   # the settings a shared link carries (ui.links): name in the URL, then the kept widget
+    Param("task", "choice", _D.task, choices=tuple(TASKS)),
+    Param("T", "int", _D.T, ts.MIN_T, ts.MAX_T),
+    Param("H", "int", _D.hidden_size, 1, ts.MAX_H, key="hidden_size"),
+    Param("lr", "choice", _D.lr, choices=ts.LEARNING_RATES),
+    Param("batch", "choice", _D.batch_size, choices=ts.BATCH_SIZES, key="batch_size"),
+    Param("seed", "int", _D.seed, 0, 9999),
+)
+
+
+def link_values(s: ts.Settings) -> dict:
+    return {"task": s.task, "T": s.T, "H": s.hidden_size, "lr": s.lr, "batch": s.batch_size, "seed": s.seed}
 
 
 # ------------------------------------------------------------------ settings and buttons
@@ -278,7 +292,12 @@ if run is not None and ts.left_page(run):
     ts.stop(run, slots, ts.PAUSED, "Paused while you were away from this page.")
 running = run is not None and run.status == ts.RUNNING
 
+notices = sync_link(P, LINK)
+if notices:
+    st.warning("Some settings in this link could not be used:\n\n"
+               + "\n".join("- " + markdown_safe(n) for n in notices), icon=":material/link_off:")
 settings = controls(disabled=running)
+write_link(P, LINK, link_values(settings))
 buttons(run, settings)
 
 
