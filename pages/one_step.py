@@ -288,7 +288,8 @@ with right:
     v.update(c_prev=c_prev[unit], h_prev=h_prev[unit], x=x[0], x2=x[1] if D > 1 else None)
     title = None if H == 1 else f"unit {unit} (of units 0–{H - 1})"
     st.plotly_chart(present(conveyor_figure(v, title=title)), key=P + "belt", width="stretch",
-                    config={"displayModeBar": False})
+                    config={"displaylogo": False,      # Plotly's toolbar: its camera saves a PNG
+                            "toImageButtonOptions": {"format": "png", "filename": "lstm-one-step", "scale": 2}})
     st.caption(
         "The belt (top) carries $C_{t-1}$ to $C_t$. Each **valve** multiplies the line through it by its "
         "gate: the opening is the gate's value, shut at 0, wide open at 1. A line's **thickness** grows "
