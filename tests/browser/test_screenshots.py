@@ -23,6 +23,7 @@ def test_screenshots(browser, app_url, tmp_path, name, path, scroll):
     ctx = browser.new_context(viewport={"width": 1440, "height": 1500}, device_scale_factor=1)
     page = ctx.new_page()
     open_page(page, app_url, path)
+    page.wait_for_selector(".katex", timeout=30_000)       # text with its equations drawn, not placeholders
     if path:
         page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot'); "
                                "return g && g._fullData && g.querySelector('.main-svg'); }", timeout=30_000)
@@ -33,6 +34,8 @@ def test_screenshots(browser, app_url, tmp_path, name, path, scroll):
                           while (p && p.scrollHeight <= p.clientHeight) p = p.parentElement;
                           if (p) p.scrollTop -= 190; }""")
         page.wait_for_timeout(800)     # let Plotly finish its first transition
+    page.wait_for_timeout(500)
+    assert page.locator('[data-testid="stSkeleton"]').count() == 0
     out = os.path.join(folder, f"{name}.png")
     page.screenshot(path=out)
     errors = page.locator('[data-testid="stException"]').count()
