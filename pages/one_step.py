@@ -13,7 +13,7 @@ from figures.conveyor import conveyor_figure
 from figures.step import (fmt_tex, fmt_text, gate_equation_latex, gate_matrix_latex, hx_labels,
                           sigmoid_gap_tex, state_equations_latex)
 from ui.cache_step import GATES, lstm_step
-from ui.links import Param, sync_link, write_link
+from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present, presenting
 from ui.router import ensure_routed
 from ui.state import default, keep, kept
@@ -98,12 +98,6 @@ def link_params() -> tuple:
 
 
 PARAMS = link_params()
-
-
-def plain(text: str) -> str:
-    """Text for st.markdown with every ASCII punctuation mark escaped: a link's values show as
-    typed, never as markdown, LaTeX or HTML."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def link_notices() -> list[str]:
@@ -199,7 +193,7 @@ st.markdown(
 notices = link_notices()
 if notices:
     st.warning("Some settings in this link could not be used:\n\n"
-               + "\n".join("- " + plain(n) for n in notices), icon=":material/link_off:")
+               + "\n".join("- " + markdown_safe(n) for n in notices), icon=":material/link_off:")
 
 top1, top2 = st.columns([1, 2], vertical_alignment="bottom")
 with top1:

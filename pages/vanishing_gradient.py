@@ -12,7 +12,7 @@ from figures.gradients import dropped_notes, fmt_norm, gradient_figure, zero_rea
 from lstm_core.sequences import SEQUENCES
 from ui.cache_gradient import (INTERVENTIONS, MAX_HIDDEN, MAX_T, SCENARIOS, Settings, clamp_spec,
                                clamp_text, gradient_curves, per_step_factor)
-from ui.links import Param, sync_link, write_link
+from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present, presenting
 from ui.router import ensure_routed
 from ui.state import default, keep, kept
@@ -42,12 +42,6 @@ PARAMS = (
     Param("to", "int", D.clamp_steps[1], 1, MAX_T, key="_to_link"),
 )
 GRIDS = {"scale": (0.1, 0.1), "forget_bias": (-4.0, 0.5)}   # a float slider: (lowest value, step)
-
-
-def plain(text: str) -> str:
-    """Text for st.markdown with every ASCII punctuation mark escaped: a link's values show as
-    typed, never as markdown, LaTeX or HTML."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def link_notices() -> list[str]:
@@ -181,7 +175,7 @@ st.markdown(
 notices = link_notices()
 if notices:
     st.warning("Some settings in this link could not be used:\n\n"
-               + "\n".join("- " + plain(n) for n in notices), icon=":material/link_off:")
+               + "\n".join("- " + markdown_safe(n) for n in notices), icon=":material/link_off:")
 s = controls()
 write_link(P, PARAMS, link_values(s))
 clamp = clamp_spec(s.clamp, s.clamp_steps, s.T)
