@@ -4,7 +4,6 @@ conveyor belt; the equations with the numbers substituted.
 Units, entries of [h_{t-1}, x_t] and matrix rows/columns are counted from 0, as on the gates
 page and in the trace CSV. Every setting that differs from its default is in the link (ui.links).
 """
-import re
 
 import pandas as pd
 import streamlit as st

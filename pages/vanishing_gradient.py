@@ -3,7 +3,6 @@
 Widgets (and the link: ui.links) -> ui.cache_gradient.gradient_curves (lstm_core, cached)
 -> figures.gradients -> ui.presenter.present -> render.
 """
-import re
 
 import pandas as pd
 import streamlit as st
