@@ -148,17 +148,27 @@ def params_from_dict(d) -> LSTMParams | RNNParams:
     return RNNParams(W=_matrix(d, "W", H, H + D), b=_vector(d, "b", H), h0=_vector(d, "h0", H, optional=True))
 
 
+def _as_text(data, limit: int, what: str, kind: str) -> str:
+    """File contents (bytes, UTF-8, an optional BOM) or text, checked against the size limit.
+    what: "a weights file"; kind: "JSON". Raises FormatError."""
+    files = what.split(" ", 1)[1] + "s"
+    if isinstance(data, bytes):
+        if len(data) > limit:
+            raise FormatError(f"the file is {len(data):,} bytes; {files} up to {limit:,} bytes are accepted")
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise FormatError(f"the file is not UTF-8 text ({what} is {kind} text)") from None
+    if not isinstance(data, str):
+        raise FormatError(f"{what} must be text")
+    if len(data) > limit:
+        raise FormatError(f"the text is {len(data):,} characters; {files} up to {limit:,} are accepted")
+    return data
+
+
 def params_from_json(text: str | bytes) -> LSTMParams | RNNParams:
     """Weights from weights-JSON text. Raises FormatError."""
-    if isinstance(text, bytes):
-        if len(text) > MAX_JSON_BYTES:
-            raise FormatError(f"the file is {len(text):,} bytes; weights files up to {MAX_JSON_BYTES:,} bytes are accepted")
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise FormatError("the file is not UTF-8 text (a weights file is JSON text)") from None
-    if len(text) > MAX_JSON_BYTES:
-        raise FormatError(f"the text is {len(text):,} characters; weights files up to {MAX_JSON_BYTES:,} are accepted")
+    text = _as_text(text, MAX_JSON_BYTES, "a weights file", "JSON")
     if not text.strip():
         raise FormatError("the file is empty: expected a JSON object with the model's weights")
     try:
@@ -196,17 +206,7 @@ def inputs_from_csv(text: str | bytes, input_size: int | None = None) -> tuple[n
     least one row, the same number of columns on every row (and input_size of them, when
     given), every cell a finite number, at most MAX_STEPS rows. Blank lines are skipped.
     """
-    if isinstance(text, bytes):
-        if len(text) > MAX_CSV_BYTES:
-            raise FormatError(f"the file is {len(text):,} bytes; inputs files up to {MAX_CSV_BYTES:,} bytes are accepted")
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise FormatError("the file is not UTF-8 text (an inputs file is CSV text)") from None
-    if not isinstance(text, str):
-        raise FormatError("an inputs file must be text")
-    if len(text) > MAX_CSV_BYTES:
-        raise FormatError(f"the text is {len(text):,} characters; inputs files up to {MAX_CSV_BYTES:,} are accepted")
+    text = _as_text(text, MAX_CSV_BYTES, "an inputs file", "CSV")
     text = text.lstrip("\ufeff").strip("\r\n")
     if not text.strip():
         raise FormatError("the file is empty: expected a header row, then one row of numbers per time step")
