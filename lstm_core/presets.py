@@ -21,8 +21,14 @@ from .sequences import make_sequence
 
 
 def random_lstm(input_size: int, hidden_size: int, seed: int = 0, scale: float = 1.0,
-                input_scale: float = 1.0, forget_bias: float = 1.0) -> LSTMParams:
-    """Seeded random LSTM weights (see the module docstring for the distribution)."""
+                input_scale: float = 1.0, forget_bias: float = 1.0,
+                chrono: float | None = None) -> LSTMParams:
+    """Seeded random LSTM weights (see the module docstring for the distribution).
+
+    chrono: if given (a time scale T_max >= 2), the chrono initialisation of Tallec & Ollivier
+    (2018), in place of forget_bias: b_f = log(u), u ~ U(1, T_max - 1) per unit, and
+    b_i = -b_f, so each unit starts remembering over about u steps with its input gate
+    mostly closed. The weights are the same draws as without it."""
     D, H = int(input_size), int(hidden_size)
     rng = np.random.default_rng(seed)
     W = {}
@@ -33,6 +39,11 @@ def random_lstm(input_size: int, hidden_size: int, seed: int = 0, scale: float =
         W[f"W_{g}"] = w
     b = {f"b_{g}": np.zeros(H) for g in "fico"}
     b["b_f"] = np.full(H, float(forget_bias))
+    if chrono is not None:
+        if not chrono >= 2:
+            raise ValueError(f"chrono needs a time scale T_max >= 2, not {chrono}")
+        b["b_f"] = np.log(rng.uniform(1.0, float(chrono) - 1.0, size=H))   # drawn after the weights
+        b["b_i"] = -b["b_f"]
     return LSTMParams(**W, **b)
 
 

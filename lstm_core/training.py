@@ -6,6 +6,9 @@ mini-batches, a fixed seed.
     clipping: the global norm of all gradients is capped at `clip` (as clip_grad_norm_)
     Adam:     m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g**2;
               p -= lr * (m / (1 - b1**k)) / (sqrt(v / (1 - b2**k)) + eps)
+    init:     "chrono" (default; Tallec & Ollivier 2018): b_f = log(u), u ~ U(1, T - 1), b_i = -b_f,
+              so the units start remembering over 1..T steps with their input gates mostly shut;
+              "forget_bias": b_f = forget_bias, b_i = 0 (then the cells add up every input)
 
 A Trainer owns its state (weights, Adam moments, the batch generator, the history) and
 advances in increments (`train(steps=...)` or `train(seconds=...)`), so an app can run it a
@@ -36,7 +39,9 @@ class TrainConfig:
     batch_size: int = 32          # sequences per update
     clip: float = 1.0             # cap on the global gradient norm
     seed: int = 0                 # weights and batches
-    forget_bias: float = 1.0      # LSTM: initial b_f (remember by default)
+    forget_bias: float = 1.0      # LSTM: initial b_f (remember by default), with init="forget_bias"
+    init: str = "chrono"          # LSTM gate biases: "chrono" or "forget_bias" (see the module docstring)
+    chrono_T: float | None = None # chrono's T_max; None: the sequence length T
     init_scale: float = 1.0       # recurrent weights' scale (see presets.random_lstm)
     betas: tuple = (0.9, 0.999)   # Adam's decay rates
     eps: float = 1e-8             # Adam's denominator guard
@@ -65,7 +70,11 @@ class Trainer:
         self.model, self.config, self.task = model, config, task
         D, H, K = task.input_size, config.hidden_size, task.outputs
         if model == "lstm":
-            p = random_lstm(D, H, seed=config.seed, scale=config.init_scale, forget_bias=config.forget_bias)
+            if config.init not in ("forget_bias", "chrono"):
+                raise ValueError(f"init must be 'forget_bias' or 'chrono', not {config.init!r}")
+            chrono = (config.chrono_T or config.T) if config.init == "chrono" else None
+            p = random_lstm(D, H, seed=config.seed, scale=config.init_scale, forget_bias=config.forget_bias,
+                            chrono=chrono)
         else:
             p = random_rnn(D, H, seed=config.seed, scale=config.init_scale)
         rng = np.random.default_rng([config.seed, 1])

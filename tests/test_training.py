@@ -117,3 +117,51 @@ def test_side_by_side_models_see_the_same_batches():
         xb, yb = make_batch("adding", 10, 32, b.batches)
         np.testing.assert_array_equal(xa, xb)
         np.testing.assert_array_equal(ya, yb)
+
+
+@pytest.mark.parametrize("T_max", [2, 50, 100, 1000])
+def test_chrono_init_biases(T_max):
+    from lstm_core.presets import random_lstm
+    p = random_lstm(2, 64, seed=5, chrono=T_max)
+    assert np.all(p.b_f >= 0.0) and np.all(p.b_f <= np.log(T_max - 1) + 1e-12)   # log(U(1, T_max - 1))
+    np.testing.assert_array_equal(p.b_i, -p.b_f)                                   # input gate shut as much
+    np.testing.assert_array_equal(p.b_c, 0.0)
+    np.testing.assert_array_equal(p.b_o, 0.0)
+    if T_max >= 100:                                                               # spread over the range
+        u = np.exp(p.b_f)
+        assert u.min() < 1 + 0.2 * (T_max - 2) and u.max() > 1 + 0.8 * (T_max - 2)
+    again = random_lstm(2, 64, seed=5, chrono=T_max)                               # seeded, reproducible
+    for name, value in p.to_dict().items():
+        np.testing.assert_array_equal(value, getattr(again, name), err_msg=name)
+    plain = random_lstm(2, 64, seed=5)                                             # the same weight draws
+    for g in "fico":
+        np.testing.assert_array_equal(getattr(p, f"W_{g}"), getattr(plain, f"W_{g}"))
+    if T_max > 2:
+        assert not np.array_equal(p.b_f, random_lstm(2, 64, seed=6, chrono=T_max).b_f)
+
+
+def test_random_lstm_without_chrono_is_unchanged():
+    from lstm_core.presets import random_lstm
+    p = random_lstm(1, 4, seed=0, forget_bias=2.5)
+    np.testing.assert_array_equal(p.b_f, 2.5)
+    for g in "ico":
+        np.testing.assert_array_equal(getattr(p, f"b_{g}"), 0.0)
+    with pytest.raises(ValueError, match="T_max >= 2"):
+        random_lstm(1, 4, chrono=1.5)
+
+
+def test_trainer_initialisation_choices():
+    tr = Trainer("lstm", TrainConfig(task="adding", T=100, seed=2))                 # default: chrono over T
+    b_f, b_i = tr.weights["b_f"], tr.weights["b_i"]
+    assert np.all((b_f >= 0) & (b_f <= np.log(99))) and np.ptp(b_f) > 0
+    np.testing.assert_array_equal(b_i, -b_f)
+    same = Trainer("lstm", TrainConfig(task="adding", T=100, seed=2))
+    np.testing.assert_array_equal(same.weights["b_f"], b_f)
+    wide = Trainer("lstm", TrainConfig(task="adding", T=10, seed=2, chrono_T=1000))
+    assert wide.weights["b_f"].max() > np.log(9)
+    old = Trainer("lstm", TrainConfig(task="adding", T=100, seed=2, init="forget_bias", forget_bias=3.0))
+    np.testing.assert_array_equal(old.weights["b_f"], 3.0)
+    np.testing.assert_array_equal(old.weights["b_i"], 0.0)
+    Trainer("lstm", TrainConfig(task="first_sign", T=2))                            # shortest task: T_max = 2
+    with pytest.raises(ValueError, match="init must be"):
+        Trainer("lstm", TrainConfig(init="orthogonal"))
