@@ -102,6 +102,7 @@ def _hex_rgb(h: str) -> tuple[int, int, int]:
 _SCALE = tuple((t, _hex_rgb(c)) for t, c in DIVERGING)
 
 
+@functools.lru_cache(maxsize=4096)   # a pure function of one number; a belt repeats many values
 def value_color(v: float) -> str:
     """The colour of a signed value on colors.DIVERGING (blue < 0 < red), saturating at +-COLOR_CAP.
 
@@ -215,16 +216,16 @@ def _label_text(key: str, val: float, x2: float | None) -> str:
     return f"{_NAMES[key]} = {fmt_html(val)}"
 
 
-def belt_traces(v: dict, xaxis: str = "x", yaxis: str = "y") -> list:
-    """The belt of one unit as Plotly traces, in a fixed order (see the module docstring).
+def copy_trace(tr: dict) -> dict:
+    """A copy of a trace dict and the dicts and lists inside it (the cached parts stay unchanged)."""
+    return {k: copy_trace(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v for k, v in tr.items()}
 
-    v: floats for one unit: c_prev, f, i, c_tilde, o, c, h, h_prev, x (the first input);
-    optional: x2 (a second input x_{t,1}, drawn as a second line into the bus; None or absent:
-    that line is empty), fc (= f * c_prev), ic (= i * c_tilde), tanh_c (= tanh(c)) if the caller has
-    them from lstm_core. Values are drawn as given; nothing is recomputed from weights.
-    """
-    d = _derived(v)
+
+@functools.lru_cache(maxsize=64)
+def _static_traces(xaxis: str, yaxis: str, two_inputs: bool) -> tuple:
+    """The parts of the belt that never change (1. pipes, bus, boxes; 2. valve bodies), built once."""
     ax = dict(xaxis=xaxis, yaxis=yaxis)
+    d = {"x2": 0.0 if two_inputs else None}
     out = []
 
     # 1. static: the empty pipes, the bus and the boxes
@@ -254,6 +255,56 @@ def belt_traces(v: dict, xaxis: str = "x", yaxis: str = "y") -> list:
         rx, ry = _valve_body(g)
         out.append(_scatter(x=rx, y=ry, mode="lines", line=dict(color=COLORS[g], width=2),
                               hoverinfo="skip", showlegend=False, name=f"valve {g}", **ax))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _static_symbols(xaxis: str, yaxis: str) -> tuple:
+    """5. the +, the × on the valves and the box names, built once."""
+    ax = dict(xaxis=xaxis, yaxis=yaxis)
+    out = []
+    sym = [(F_VALVE[0], F_VALVE[1] + 0.75, "<b>×</b>"),
+           (I_VALVE[0] + 0.72, I_VALVE[1], "<b>×</b>"), (O_VALVE[0] + 0.72, O_VALVE[1], "<b>×</b>"),
+           (OUT_X, TANH_Y, "tanh"),
+           (F_X, BOX_Y, "σ<br>forget"), (I_X, BOX_Y, "σ<br>input"), (C_X, BOX_Y, "tanh<br>candidate"),
+           (O_X, BOX_Y, "σ<br>output"), (5.2, BUS_Y - 0.3,
+                                          "[h<sub>t" + MINUS + "1</sub>, x<sub>t</sub>] → every gate")]
+    out.append(_scatter(x=[s[0] for s in sym], y=[s[1] for s in sym], text=[s[2] for s in sym],
+                          mode="text", hoverinfo="skip",
+                          textfont=dict(size=[18 if "×" in t[2] else TEXT_SIZE for t in sym], color=INK),
+                          showlegend=False, name="symbols", **ax))
+    out.append(_scatter(x=[PLUS[0]], y=[PLUS[1]], mode="markers", hoverinfo="skip", showlegend=False,
+                          marker=dict(size=22, color=rgba(INK, 0.0), line=dict(color=INK, width=1.5)),
+                          name="plus node", **ax))
+    # the + sign over its circle (separate so the circle stays under the text)
+    out.append(_scatter(x=[PLUS[0]], y=[PLUS[1]], text=["<b>+</b>"], mode="text",
+                          textfont=dict(size=16, color=INK), hoverinfo="skip", showlegend=False,
+                          name="plus sign", **ax))
+    return tuple(out)
+
+
+def belt_traces(v: dict, xaxis: str = "x", yaxis: str = "y") -> list:
+    """The belt of one unit as Plotly traces, in a fixed order (see the module docstring).
+
+    v: floats for one unit: c_prev, f, i, c_tilde, o, c, h, h_prev, x (the first input);
+    optional: x2 (a second input x_{t,1}, drawn as a second line into the bus; None or absent:
+    that line is empty), fc (= f * c_prev), ic (= i * c_tilde), tanh_c (= tanh(c)) if the caller has
+    them from lstm_core. Values are drawn as given; nothing is recomputed from weights.
+    """
+    return belt_traces_shared(v, xaxis, yaxis, copy_trace)
+
+
+def _shared(tr: dict) -> dict:
+    return tr
+
+
+def belt_traces_shared(v: dict, xaxis: str = "x", yaxis: str = "y", copy=_shared) -> list:
+    """belt_traces, but the parts that never change are the cached dicts themselves, not copies:
+    for a caller that reads the traces and copies what it keeps (figures.heatmaps.belt_steps
+    draws one belt per step). The dicts must not be modified."""
+    d = _derived(v)
+    ax = dict(xaxis=xaxis, yaxis=yaxis)
+    out = [copy(tr) for tr in _static_traces(xaxis, yaxis, d["x2"] is not None)]    # 1., 2.
 
     # 3. flows: thickness ~ |value|, colour = value on the diverging scale. With two inputs
     # they are x_{t,0} and x_{t,1} (entries counted from 0, as units are on every page).
@@ -287,24 +338,7 @@ def belt_traces(v: dict, xaxis: str = "x", yaxis: str = "y") -> list:
             customdata=[d[g]] * len(sx), showlegend=False,
             hovertemplate=_NAMES[g] + " = %{customdata:.6g} (valve opening)<extra></extra>", **ax))
 
-    # 5. static symbols: +, × on the valves, box names
-    sym = [(F_VALVE[0], F_VALVE[1] + 0.75, "<b>×</b>"),
-           (I_VALVE[0] + 0.72, I_VALVE[1], "<b>×</b>"), (O_VALVE[0] + 0.72, O_VALVE[1], "<b>×</b>"),
-           (OUT_X, TANH_Y, "tanh"),
-           (F_X, BOX_Y, "σ<br>forget"), (I_X, BOX_Y, "σ<br>input"), (C_X, BOX_Y, "tanh<br>candidate"),
-           (O_X, BOX_Y, "σ<br>output"), (5.2, BUS_Y - 0.3,
-                                          "[h<sub>t" + MINUS + "1</sub>, x<sub>t</sub>] → every gate")]
-    out.append(_scatter(x=[s[0] for s in sym], y=[s[1] for s in sym], text=[s[2] for s in sym],
-                          mode="text", hoverinfo="skip",
-                          textfont=dict(size=[18 if "×" in t[2] else TEXT_SIZE for t in sym], color=INK),
-                          showlegend=False, name="symbols", **ax))
-    out.append(_scatter(x=[PLUS[0]], y=[PLUS[1]], mode="markers", hoverinfo="skip", showlegend=False,
-                          marker=dict(size=22, color=rgba(INK, 0.0), line=dict(color=INK, width=1.5)),
-                          name="plus node", **ax))
-    # the + sign over its circle (separate so the circle stays under the text)
-    out.append(_scatter(x=[PLUS[0]], y=[PLUS[1]], text=["<b>+</b>"], mode="text",
-                          textfont=dict(size=16, color=INK), hoverinfo="skip", showlegend=False,
-                          name="plus sign", **ax))
+    out += [copy(tr) for tr in _static_symbols(xaxis, yaxis)]                       # 5.
 
     # 6. the numbers, one label per part (text depends on the values)
     lx = [_LABELS[k][0] for k in LABEL_KEYS]

@@ -20,10 +20,9 @@ import base64
 import math
 
 import numpy as np
-import plotly.graph_objects as go
 
 from .colors import COLORS, rgba
-from .sending import AnimatedFigure
+from .sending import PlotlySpec
 
 # Frames repeat the revealed part of every animated line, so their size grows like
 # (number of frames) x T x (lines). This caps the y values carried by all frames together
@@ -157,7 +156,7 @@ def _y_range(arrays) -> list[float]:
 
 def gradient_figure(rnn_h, lstm_h, lstm_c, forget_product, rnn_h_clipped=None,
                     clip_value: float | None = None, animate: bool = True,
-                    budget: int = FRAME_POINT_BUDGET, free=None, held=None) -> go.Figure:
+                    budget: int = FRAME_POINT_BUDGET, free=None, held=None) -> PlotlySpec:
     """Two panels sharing one log y axis: left the RNN's ||dL/dh_t|| (and, if given, the same
     with its backward message clipped at clip_value); right the LSTM's ||dL/dh_t||, ||dL/dC_t||
     and the product of forget gates f_T...f_{t+1} (mean over units).
@@ -264,9 +263,7 @@ def gradient_figure(rnn_h, lstm_h, lstm_c, forget_product, rnn_h_clipped=None,
     # the lines with no gate held are a fixed reference: drawn whole, not animated (they come last)
     moving = [y for key, y in ys.items() if not key.endswith("_free")]
     frames = _animation(layout, moving, T, budget) if animate else []
-    fig = AnimatedFigure(data=traces, layout=layout, _validate=False)
-    fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
-    return fig
+    return PlotlySpec(traces, layout, frames)
 
 
 def _held_text(held) -> str:

@@ -33,9 +33,9 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 
-from .sending import AnimatedFigure
+from .sending import PlotlySpec
 from .colors import COLORS, LABELS, RANGES, colorscale, rgba
-from .conveyor import belt_axes, belt_traces, colorbar_trace
+from .conveyor import belt_axes, belt_traces_shared, colorbar_trace, copy_trace
 from .step import MINUS
 
 QUANTITIES = ("f", "i", "c_tilde", "o", "c", "h")          # heatmap rows, top to bottom
@@ -136,7 +136,7 @@ def belt_steps(trace, unit: int, b: int = 0) -> tuple[list[dict], list[int], lis
     the positions (in the belt's trace list) of the traces whose attributes differ between
     steps; updates[k] for each step t = k + 1 one dict per changing trace holding its type and
     only the attributes that change."""
-    per_step = [[_as_dict(tr) for tr in belt_traces(v)] for v in belt_series(trace, unit, b)]
+    per_step = [belt_traces_shared(v) for v in belt_series(trace, unit, b)]   # read only; copied below
     first = per_step[0]
     n = len(first)
     varying: list[list[str]] = []
@@ -149,7 +149,7 @@ def belt_steps(trace, unit: int, b: int = 0) -> tuple[list[dict], list[int], lis
     changing = [j for j in range(n) if varying[j]]
     updates = [[{"type": s[j].get("type", "scatter"), **{key: s[j][key] for key in varying[j] if key in s[j]}}
                 for j in changing] for s in per_step]
-    return first, changing, updates
+    return [copy_trace(tr) for tr in first], changing, updates
 
 
 def _row_domains(H: int) -> tuple[list[tuple[float, float]], int]:
@@ -223,7 +223,7 @@ def frame_ms(T: int) -> int:
     return int(min(300, max(40, 8000 // max(T, 1))))
 
 
-def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=None, held=()) -> go.Figure:
+def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=None, held=()) -> PlotlySpec:
     """Six heatmaps (f, i, C~, o, C, h over t and units) and the belt of `unit`, animated.
 
     trace: an lstm_core LSTMTrace; b: which sequence of a batch. belt: the result of
@@ -332,7 +332,7 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
                   args=[[str(k + 1)], show]) for k in range(T)]
     layout.update(
         height=plot_px + TOP_PX + BOTTOM_PX + 20,
-        margin=dict(l=50, r=10, t=TOP_PX + 20, b=BOTTOM_PX),
+        margin=dict(l=50, r=10, t=TOP_PX + 20, b=BOTTOM_PX, autoexpand=False),
         showlegend=False, hovermode="closest", barmode="overlay", annotations=annotations,
         updatemenus=[dict(type="buttons", direction="left", showactive=False, x=0.0, xanchor="left",
                           y=0.0, yanchor="top", pad=dict(t=62, r=4),
@@ -354,18 +354,14 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
     return assemble(data, layout, frames)
 
 
-def assemble(data: list[dict], layout: dict, frames: list[dict]) -> go.Figure:
-    """A go.Figure from plain dicts, without plotly.py's attribute-by-attribute checks.
+def assemble(data: list[dict], layout: dict, frames: list[dict]) -> PlotlySpec:
+    """The figure from plain dicts, sent as they are (figures/sending.py).
 
-    plotly.py checks every attribute of every trace of every frame when a figure is built
+    plotly.py checks every attribute of every trace of every frame when a go.Figure is built
     (about 40 µs a trace: a tenth of a second at T = 60, more than the page's whole budget for
-    a rerun). These dicts are written by this module, in the same shape for any trace, so they
-    are built unchecked (`_validate=False`, the switch plotly.py's own templates use) and the
-    frames are attached as they are; tests/test_figures_heatmaps.py runs the complete figure
-    through plotly.py's checks (go.Figure(fig.to_dict())) for several shapes of input.
-    The figure is an AnimatedFigure (figures/sending.py): sending it skips plotly.py's deep copy
-    of the frames.
+    a rerun), then copies it all again to send it. These dicts are written by this module, in
+    the same shape for any trace, so they are sent unchecked; tests/test_figures_heatmaps.py
+    runs the complete figure through plotly.py's checks (go.Figure(fig.to_dict())) for
+    several shapes of input.
     """
-    fig = AnimatedFigure(data=data, layout=layout, _validate=False)
-    fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
-    return fig
+    return PlotlySpec(data, layout, frames)

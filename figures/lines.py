@@ -10,7 +10,6 @@ Three panels share the time axis t = 1..T. Every line has the colour of its quan
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from .colors import COLORS, LABELS, rgba
 from .heatmaps import _held_ranges, assemble, char_label, char_ticks, held_label
@@ -34,7 +33,7 @@ def unit_series(trace, unit: int, b: int = 0) -> dict[str, np.ndarray]:
 
 
 def unit_lines_figure(trace, unit: int = 0, b: int = 0, height: int = 520, chars=None, held=(),
-                      features=None) -> go.Figure:
+                      features=None) -> PlotlySpec:
     """Lines of unit `unit` of sequence b against t: gates (top), C~, C, h (middle), inputs (bottom).
 
     Traces, in order: f, i, o, C~, C, h, then one per input feature, then (with chars) one

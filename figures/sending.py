@@ -1,12 +1,19 @@
-"""A Plotly figure that is cheaper to send when it carries animation frames.
+"""A Plotly figure that is already what the browser reads: cheap to build and to send.
 
-st.plotly_chart turns a figure into JSON through Figure.to_dict(), which deep-copies every
-frame and walks every number in it. For the gates-over-time figure (one frame per step, each
-with the belt's thirty small traces) that copy was half the time of a rerun. The frames are
-built for one rerun and nothing changes them afterwards, so AnimatedFigure.to_dict() copies
-only data and layout (where NumPy arrays are turned into base64 typed arrays, as Plotly does)
-and passes the frames on as they are. Frames should hold plain lists (small per-step values),
-which JSON encodes directly.
+st.plotly_chart accepts a plotly.py figure (or a dict, which it first validates by building
+one). Building a go.Figure checks every attribute of every trace and copies the data; turning
+it back into JSON (Figure.to_dict) deep-copies it all again, frames included. For the
+gates-over-time figure (one frame per step, each with the belt's changing traces) those two
+copies were most of a rerun. The figures of this package are written as plain dicts by code
+that always writes the same shapes, so they are sent as they are:
+
+    fig = PlotlySpec(data, layout, frames)      # NumPy arrays become typed arrays here, once
+    st.plotly_chart(fig)                        # to_dict() hands over the dicts, no copy
+
+plotly.py's own checks still apply to every one of these figures in the tests
+(go.Figure(fig.to_dict()) raises on any invalid attribute; tests/test_figures_*.py). Anything
+else asked of a PlotlySpec (fig.layout, fig.update_layout, ...) is answered by the full
+go.Figure, built from the dicts on first use.
 """
 from __future__ import annotations
 
@@ -14,22 +21,57 @@ import plotly.graph_objects as go
 from _plotly_utils.utils import convert_to_base64
 
 
-def _containers(obj):
-    """A copy of the dicts and lists of lists/dicts in obj; leaves (numbers, strings, NumPy
-    arrays, lists of numbers) are shared. convert_to_base64 replaces arrays by assigning into
-    their dict, so working on this copy leaves the figure itself as it was."""
-    if isinstance(obj, dict):
-        return {k: _containers(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)) and any(isinstance(e, (dict, list, tuple)) for e in obj):
-        return [_containers(e) for e in obj]
-    return obj
+class PlotlySpec(go.Figure):
+    """A figure held as the dicts plotly.js reads: {"data": [...], "layout": {...}, "frames": [...]}.
 
+    The dicts are taken over, not copied: the caller must not change them afterwards, and
+    to_dict() returns them as they are (read, don't modify)."""
 
-class AnimatedFigure(go.Figure):
-    def to_dict(self):
-        res = {"data": _containers(self._data), "layout": _containers(self._layout)}
-        convert_to_base64(res)
-        frames = [frame._props for frame in self._frame_objs]
+    def __init__(self, data: list[dict], layout: dict, frames: list[dict] = ()):  # noqa: D107
+        # go.Figure.__init__ is deliberately not called: it would validate and copy everything.
+        spec = {"data": list(data), "layout": dict(layout)}
+        convert_to_base64(spec)                 # NumPy arrays -> {"dtype", "bdata", "shape"}, as plotly.py sends them
         if frames:
-            res["frames"] = frames
-        return res
+            spec["frames"] = list(frames)       # frames hold plain lists (small per-step values)
+        self._spec = spec
+        self._full = None
+
+    @property
+    def spec(self) -> dict:
+        return self._spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+    def to_plotly_json(self) -> dict:
+        return self._spec
+
+    def figure(self) -> go.Figure:
+        """The same figure as a full go.Figure (validated), built once."""
+        if self._full is None:
+            self._full = go.Figure(self._spec)
+        return self._full
+
+    def __getattr__(self, name):
+        # Only reached for attributes a PlotlySpec does not have itself (go.Figure's own state
+        # is never set up): fig.layout, fig.data, fig.frames, fig.update_layout, ...
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.figure(), name)
+
+    def __reduce__(self):
+        return (_rebuild, (self._spec,))
+
+    def enlarged(self, scale: float) -> "PlotlySpec":
+        """The same figure with its text and height scaled by `scale` (presenter mode)."""
+        layout = dict(self._spec["layout"])
+        font = dict(layout.get("font") or {})
+        font["size"] = round((font.get("size") or 12) * scale)
+        layout["font"] = font
+        if layout.get("height"):
+            layout["height"] = round(layout["height"] * scale)
+        return PlotlySpec(self._spec["data"], layout, self._spec.get("frames", ()))
+
+
+def _rebuild(spec: dict) -> PlotlySpec:
+    return PlotlySpec(spec["data"], spec["layout"], spec.get("frames", ()))

@@ -44,3 +44,14 @@ def traces(fig, name=None) -> list[dict]:
     """The figure's traces (optionally only those whose name is `name`)."""
     data = figure_json(fig)["data"]
     return [t for t in data if name is None or t.get("name") == name]
+
+
+def checked_json(fig) -> dict:
+    """The figure run through plotly.py's full validation (go.Figure raises on any invalid
+    attribute, frames included), as JSON, without the default template go.Figure adds to the
+    layout: the app's figures leave their theme to Streamlit, which applies its own."""
+    import plotly.graph_objects as go
+
+    out = json.loads(go.Figure(fig if isinstance(fig, dict) else fig.to_dict()).to_json())
+    out["layout"].pop("template", None)
+    return out

@@ -11,7 +11,7 @@ from figures.gradients import (FRAME_POINT_BUDGET, MIN_FRAMES, dropped_notes, fm
 from lstm_core import lstm_backward, lstm_forward, rnn_backward, rnn_forward
 from lstm_core.presets import random_lstm, random_rnn
 from lstm_core.sequences import make_sequence
-from tests.plotly_data import decode, figure_json
+from tests.plotly_data import checked_json, decode, figure_json
 from lstm_core.backprop import forget_gate_product
 from ui.cache_gradient import SCENARIOS, Settings, compute_gradient_curves, per_step_factor
 
@@ -332,8 +332,8 @@ def test_full_validation_accepts_the_figure_and_changes_nothing():
         fig = gradient_figure(c["rnn_h"], c["lstm_h"], c["lstm_c"], c["forget_product_mean"], c["rnn_h_clipped"],
                               c["clip_value"], free=c["free"], held=c["clamp"])
         sent = figure_json(fig)
-        assert json.loads(go.Figure(fig.to_dict()).to_json()) == sent
-        assert json.loads(go.Figure(sent).to_json()) == sent
+        assert checked_json(fig) == sent
+        assert checked_json(sent) == sent
         assert len(sent["frames"]) == len(fig.frames) >= 2
     for a in (np.array([1.5]), np.array([np.nan, 1e-300, 0.0, 5e-324]), np.linspace(0, 1, 101)):
         assert typed_array(a) == to_typed_array_spec(a)

@@ -19,7 +19,7 @@ from figures.lines import unit_lines_figure
 from lstm_core import inputs_from_csv, lstm_forward, params_from_json
 from lstm_core.presets import PRESETS, random_lstm
 from lstm_core.sequences import make_sequence, pulse_step
-from plotly_data import decode, figure_json
+from plotly_data import checked_json, decode, figure_json
 
 pytestmark = pytest.mark.usefixtures("strict_numerics")
 
@@ -186,9 +186,9 @@ def test_figure_passes_plotlys_own_checks(D, H, T):
     fig = gates_over_time_figure(tr, H - 1)
     checked = go.Figure(fig.to_dict())              # raises on any invalid attribute, frames included
     assert len(checked.frames) == T
-    assert json.loads(checked.to_json()) == json.loads(fig.to_json())
+    assert checked_json(fig) == json.loads(fig.to_json())
     lines = unit_lines_figure(tr, H - 1)
-    assert json.loads(go.Figure(lines.to_dict()).to_json()) == json.loads(lines.to_json())
+    assert checked_json(lines) == json.loads(lines.to_json())
 
 
 def test_colour_scales_and_labels():

@@ -16,7 +16,7 @@ from figures.gradients import fmt_norm, gradient_figure
 from lstm_core import Clamp, lstm_backward, lstm_forward
 from lstm_core.presets import random_lstm
 from lstm_core.sequences import make_sequence
-from tests.plotly_data import decode, figure_json
+from tests.plotly_data import checked_json, decode, figure_json
 from tests.test_page_vanishing_gradient import K, PAGE, assert_page_shows_core, settings_of
 from ui.cache_gradient import (INTERVENTIONS, Settings, clamp_spec, clamp_text, compute_gradient_curves)
 
@@ -175,7 +175,7 @@ def test_figure_with_a_held_gate(strict_numerics):
     assert "59 of 100 steps are exactly 0 (from 41 steps back on): the forget gate is held at 0 on steps" in note
     assert "then exactly 0<br>(f held at 0)" in texts and "underflow" not in note
     # plotly.py's full validation accepts the figure and changes nothing
-    assert json.loads(go.Figure(fig.to_dict()).to_json()) == js
+    assert checked_json(fig) == js
 
 
 # ---- through the page ---------------------------------------------------------------------------

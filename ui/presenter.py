@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from figures.sending import PlotlySpec
+
 KEY = "keep.presenter"
 SCALE = 1.35            # how much larger text and figures are on a projector
 
@@ -44,6 +46,8 @@ def present(fig):
     """The figure as it should be shown: enlarged in presenter mode, unchanged otherwise."""
     if not presenting():
         return fig
+    if isinstance(fig, PlotlySpec):
+        return fig.enlarged(SCALE)
     font = fig.layout.font.size or 12
     fig.update_layout(font_size=round(font * SCALE))
     if fig.layout.height:
