@@ -23,9 +23,8 @@ from __future__ import annotations
 import functools
 import math
 
-import plotly.graph_objects as go
-
 from .colors import COLORS, DIVERGING, rgba
+from .sending import PlotlySpec
 from .step import MINUS, fmt_html
 
 X_RANGE = (0.0, 10.0)
@@ -48,6 +47,7 @@ H_OUT_Y = 1.1
 X_IN = (1.0, 1.35)           # where x_{t,0}, x_{t,1} come up into the bus
 VALVE_L, VALVE_A = 0.3, 0.45  # valve half length (along the pipe), inner half opening (across)
 
+COLORBAR_PX = 90             # right margin of conveyor_figure, where the colour bar sits
 WIDTH_CAP = 2.5              # |value| beyond which a line stops getting thicker
 COLOR_CAP = 1.0              # |value| beyond which the colour stops getting darker
 COLOR_GAMMA = 0.5            # colour position ~ sign * |value| ** COLOR_GAMMA
@@ -348,7 +348,8 @@ def belt_traces_shared(v: dict, xaxis: str = "x", yaxis: str = "y", copy=_shared
     pos = [_LABELS[k][2] for k in LABEL_KEYS]
     out.append(_scatter(x=lx, y=ly, text=txt, mode="text", textposition=pos, name="numbers",
                           customdata=[d[k] for k in LABEL_KEYS], showlegend=False,
-                          textfont=dict(size=TEXT_SIZE, color=cols), hoverinfo="skip", **ax))
+                          textfont=dict(size=TEXT_SIZE, color=cols), hoverinfo="skip",
+                          cliponaxis=False, **ax))          # a long number may reach past the box's edge
     return out
 
 
@@ -378,12 +379,14 @@ def colorbar_trace(xaxis: str = "x", yaxis: str = "y") -> dict:
                                   ticktext=["≤ " + MINUS + "1", MINUS + "0.5", "0", "0.5", "≥ 1"])))
 
 
-def conveyor_figure(v: dict, title: str | None = None, height: int = 480) -> go.Figure:
+def conveyor_figure(v: dict, title: str | None = None, height: int = 480) -> PlotlySpec:
     """belt_traces in a standalone figure with belt_axes and a colour bar for the flows."""
     ax = belt_axes("x")
     layout = dict(xaxis=ax["xaxis"], yaxis=ax["yaxis"], height=height,
-                  margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+                  # room for the colour bar on the right, set here: plotly.js growing the margins
+                  # itself (autoexpand) makes every redraw about twice as slow
+                  margin=dict(l=10, r=COLORBAR_PX, t=40 if title else 10, b=10, autoexpand=False),
                   showlegend=False, hovermode="closest")
     if title:
         layout["title"] = dict(text=title)
-    return go.Figure(data=belt_traces(v) + [colorbar_trace()], layout=layout, _validate=False)
+    return PlotlySpec(belt_traces(v) + [colorbar_trace()], layout)

@@ -63,13 +63,16 @@ class PlotlySpec(go.Figure):
         return (_rebuild, (self._spec,))
 
     def enlarged(self, scale: float) -> "PlotlySpec":
-        """The same figure with its text and height scaled by `scale` (presenter mode)."""
+        """The same figure with its text, height and (fixed) margins scaled by `scale` (presenter mode)."""
         layout = dict(self._spec["layout"])
         font = dict(layout.get("font") or {})
         font["size"] = round((font.get("size") or 12) * scale)
         layout["font"] = font
         if layout.get("height"):
             layout["height"] = round(layout["height"] * scale)
+        margin = layout.get("margin") or {}
+        if margin.get("autoexpand") is False:   # margins set by hand hold text, which grows too
+            layout["margin"] = {k: round(v * scale) if k in "lrtb" else v for k, v in margin.items()}
         return PlotlySpec(self._spec["data"], layout, self._spec.get("frames", ()))
 
 

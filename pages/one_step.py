@@ -349,6 +349,8 @@ with m3.container(border=True):
     st.latex(r"o_t = \sigma(W_o\,[h_{t-1}, x_t] + b_o) \qquad h_t = o_t * \tanh(C_t)")
     st.markdown(f"Here: $h_t = {fmt_tex(s['o'][unit])} \\cdot {fmt_tex(s['tanh_c'][unit])} = {fmt_tex(s['h'][unit])}$.")
 
-with st.expander("Every gate, all units at once (matrix form)"):
-    for n, g in enumerate(GATES):
-        st.latex(gate_matrix_latex(g, W[n], hx, b[n], s[zs[g]], s[vals[g]], H, D))
+matrices = st.expander("Every gate, all units at once (matrix form)", key=P + "matrices", on_change="rerun")
+if matrices.open:     # written only when open: four big equations that the browser would redraw at every move
+    with matrices:
+        for n, g in enumerate(GATES):
+            st.latex(gate_matrix_latex(g, W[n], hx, b[n], s[zs[g]], s[vals[g]], H, D))

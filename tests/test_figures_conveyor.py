@@ -14,7 +14,7 @@ from figures.step import (fmt_html, fmt_tex, fmt_text, gate_equation_latex, gate
                           state_equations_latex)
 from lstm_core import LSTMParams, lstm_step_forward
 from lstm_core.presets import random_lstm
-from tests.plotly_data import decode, figure_json
+from tests.plotly_data import checked_json, decode, figure_json
 
 
 def belt_traces(v, **kw):
@@ -195,8 +195,7 @@ def test_figure_is_valid_plotly():
     import plotly.graph_objects as go
     for v in (step_values(seed=7)[0], dict(step_values(seed=8)[0], x2=0.4)):
         fig = conveyor_figure(v, title="unit 2 of 3")
-        checked = go.Figure(fig.to_dict())          # validates every property
-        assert figure_json(checked) == figure_json(fig)
+        assert checked_json(fig) == figure_json(fig)   # go.Figure validates every property
         for t in belt_dicts(v, xaxis="x3", yaxis="y3"):
             # validation accepts the plain dict and changes nothing that is sent
             assert json.loads(go.Scatter(t).to_json()) == json.loads(json.dumps(t))

@@ -122,6 +122,23 @@ def test_defaults_match_hand_computation():
     assert "pmatrix" in "\n".join(l.value for l in at.latex)
 
 
+def test_matrix_form_is_written_when_opened():
+    """The expander of all four gates in matrix form writes its equations only when open (the
+    browser would otherwise redraw four large equations at every move), and then shows every
+    gate with the current numbers."""
+    at = open_page()
+    tex = lambda: [l.value for l in at.latex if r"\begin{pmatrix}" in l.value]  # noqa: E731
+    assert len(tex()) == 1                                # only W_f's, in "three things to get right"
+    at.session_state["one_step.matrices"] = True
+    at.run()
+    assert_ok(at)
+    s, (W, b, x, h, c) = expected(at)
+    found = tex()
+    assert len(found) == 1 + 4
+    for g, key in (("f", "f"), ("i", "i"), ("c", "c_tilde"), ("o", "o")):
+        assert any(fmt_tex(s[key][0]) in t and f"W_{g}" in t for t in found[1:]), g
+
+
 def test_each_slider_at_both_ends():
     at = open_page()
     keys = [s.key for s in at.slider]
