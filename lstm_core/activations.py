@@ -32,6 +32,17 @@ def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+def sigmoid_of_negated(neg_z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """sigmoid(z) from -z: 1 / (1 + exp(min(-z, 709))), the same arithmetic as sigmoid(z)
+    (negation is exact), one pass fewer. The forward pass gets -z straight from its matrix
+    product by negating the sigmoid gates' weights once (lstm.py)."""
+    out = np.minimum(neg_z, -_SIGMOID_FLOOR, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    np.reciprocal(out, out=out)
+    return out
+
+
 def sigmoid_grad_from_output(s: np.ndarray) -> np.ndarray:
     """d sigmoid / dz given s = sigmoid(z): s * (1 - s)."""
     return s * (1.0 - s)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import sigmoid, tanh
+from .activations import sigmoid, sigmoid_of_negated, tanh
 from .interventions import clamp_table
 from .params import LSTMParams, gate_slice
 from .trace import LSTMTrace
@@ -77,17 +77,23 @@ def lstm_forward(params: LSTMParams, x, h0=None, c0=None, clamps=()) -> LSTMTrac
     hx[t] is the (H + D + 1, B) stack [h_{t-1}; x_t; 1] of step t, and one matrix product
     [W | b] @ hx[t] gives all four gates' pre-activations. h_t is written straight into
     hx[t + 1], where the next step reads it, and each gate's block of rows is contiguous.
+    The sigmoid gates' weight rows are negated once, so the product gives -z for them and
+    sigmoid(z) = 1 / (1 + exp(-z)) needs no negation per step (the same numbers: negation is
+    exact). Each step is computed in a small buffer that stays in the processor's cache and
+    then copied into the record: writing fresh memory straight from the matrix product was
+    the slowest part of a long run.
     """
     x, batched = as_batch(x, params.input_size)
     T, B, D = x.shape
     H = params.hidden_size
-    Wb = params.stacked()                             # (4H, H + D + 1), gates in GATE_ORDER
     h0 = initial_state(h0, params.h0, B, "h0")
     c0 = initial_state(c0, params.c0, B, "c0")
     clamps = tuple(clamps)
     held = {k: (gate_slice(k, H), v) for k, v in clamp_table(clamps, T).items()}
     sig, cand = slice(0, 3 * H), gate_slice("c", H)   # GATE_ORDER puts the sigmoid gates first
     sf, si, so = gate_slice("f", H), gate_slice("i", H), gate_slice("o", H)
+    Wb = params.stacked().copy()                      # (4H, H + D + 1), gates in GATE_ORDER
+    Wb[sig] *= -1.0                                   # the sigmoid gates' rows give -z (see below)
 
     hx = np.empty((T + 1, H + D + 1, B))              # [h_{t-1}; x_t; 1] for t = 1..T (+ h_T)
     hx[0, :H] = h0.T
@@ -95,22 +101,24 @@ def lstm_forward(params: LSTMParams, x, h0=None, c0=None, clamps=()) -> LSTMTrac
     hx[:, H + D] = 1.0
     g = np.empty((T, 4 * H, B))                       # gates, packed in GATE_ORDER
     c = np.empty((T, H, B))
-    tanh_c = np.empty((H, B))
-    i_c = np.empty((H, B))
+    s = np.empty((4 * H, B))                          # this step's gates, in a buffer that stays in cache
+    f_t, i_t, o_t, cand_t, sig_t = s[sf], s[si], s[so], s[cand], s[sig]
+    tmp = np.empty((H, B))
     c_prev = c0.T
     with np.errstate(under="ignore"):                 # underflow to 0 is the right answer
         for t in range(T):
-            g_t = g[t]
-            np.matmul(Wb, hx[t], out=g_t)             # z_t = W · [h_{t-1}, x_t] + b, all four gates
-            sigmoid(g_t[sig], out=g_t[sig])           # f_t, i_t, o_t
-            tanh(g_t[cand], out=g_t[cand])            # C~_t
+            np.matmul(Wb, hx[t], out=s)               # W · [h_{t-1}, x_t] + b: -z for f, i, o; z for C~
+            sigmoid_of_negated(sig_t, out=sig_t)      # f_t, i_t, o_t = 1 / (1 + exp(-z))
+            tanh(cand_t, out=cand_t)                  # C~_t
             for rows, values in held.values():
                 if values[t] == values[t]:            # not NaN: this gate is held on this step
-                    g_t[rows] = values[t]
-            np.multiply(g_t[sf], c_prev, out=c[t])                # f_t * C_{t-1}
-            np.multiply(g_t[si], g_t[cand], out=i_c)
-            c[t] += i_c                                           #  + i_t * C~_t
-            tanh(c[t], out=tanh_c)
-            np.multiply(g_t[so], tanh_c, out=hx[t + 1, :H])       # h_t = o_t * tanh(C_t)
-            c_prev = c[t]
+                    s[rows] = values[t]
+            c_t = c[t]
+            np.multiply(f_t, c_prev, out=c_t)                     # f_t * C_{t-1}
+            np.multiply(i_t, cand_t, out=tmp)
+            c_t += tmp                                            #  + i_t * C~_t
+            tanh(c_t, out=tmp)
+            np.multiply(o_t, tmp, out=hx[t + 1, :H])              # h_t = o_t * tanh(C_t)
+            g[t] = s                                              # recorded
+            c_prev = c_t
     return LSTMTrace(params=params, x=x, gT=g, cT=c, hx=hx, h0=h0, c0=c0, clamps=clamps, batched=batched)

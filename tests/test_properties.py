@@ -80,6 +80,31 @@ def test_step_function_equals_sequence_function():
         h, c = s["h"], s["c"]
 
 
+@settings(max_examples=200, deadline=None)
+@given(arrays(np.float64, st.integers(1, 40), elements=st.floats(-1e6, 1e6)))
+def test_sigmoid_of_the_negated_argument_is_sigmoid_bit_for_bit(z):
+    """The forward pass computes sigmoid(z) from -z (its product gives -z for the sigmoid gates);
+    the numbers must be exactly those of sigmoid(z), over the whole range, saturation included."""
+    from lstm_core.activations import sigmoid, sigmoid_of_negated
+    with np.errstate(under="ignore"):
+        assert np.array_equal(sigmoid_of_negated(-z), sigmoid(z))
+        assert np.array_equal(sigmoid_of_negated(-z, out=np.empty_like(z)), sigmoid(z.copy(), out=z.copy()))
+
+
+@settings(max_examples=40, deadline=None)
+@given(lstm_case())
+def test_recorded_gates_are_the_activations_of_the_recorded_preactivations(case):
+    """f, i, o = sigmoid(z) and C~ = tanh(z) exactly, where z = W·[h_{t-1}, x_t] + b is recomputed
+    from the recorded inputs, for weights that drive z far into saturation."""
+    from lstm_core.activations import sigmoid
+    params, x = case
+    tr = lstm_forward(params, x)
+    with np.errstate(under="ignore", over="ignore"):
+        for gate, act in (("f", sigmoid), ("i", sigmoid), ("o", sigmoid), ("c_tilde", np.tanh)):
+            z = getattr(tr, "z_" + gate[0])
+            assert np.array_equal(getattr(tr, gate), act(z)), gate
+
+
 @pytest.mark.parametrize("z", [1e4, -1e4, 745.0, -745.0, 0.0])
 def test_extreme_preactivations_give_exact_saturation(z):
     H, D = 2, 1
