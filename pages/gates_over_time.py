@@ -24,7 +24,7 @@ from ui import cache_gates as cg
 from ui.links import Param, link_params, sync_link, write_link
 from ui.presenter import present, presenting
 from ui.router import ensure_routed
-from ui.state import default, keep, kept
+from ui.state import default, keep, kept, kept_slider
 
 ensure_routed()
 
@@ -187,17 +187,17 @@ def link_values(mode: str, unit: int, clamps: tuple, T: int, custom_w: bool, cus
 def random_ui(D: int | None) -> str:
     """Seeded random weights; D given (text mode: set by the text) or chosen with a slider."""
     c1, c2 = st.columns(2)
-    H = c1.slider("Hidden units H", 1, cg.MAX_H, **kept(P + "H"))
+    H = c1.slider("Hidden units H", 1, cg.MAX_H, **kept_slider(P + "H"))
     if D is None:
-        D = c2.slider("Inputs per step D (input_size)", 1, 4, **kept(P + "D"))
+        D = c2.slider("Inputs per step D (input_size)", 1, 4, **kept_slider(P + "D"))
     else:
         c2.markdown(f"Inputs per step D = **{D}**, set by the text and its encoding.")
     c3, c4, c5 = st.columns(3)
     seed = c3.number_input("Seed", 0, 1_000_000, step=1, **kept(P + "seed"))
-    scale = c4.slider("Scale of the recurrent weights", 0.0, 3.0, step=0.1, **kept(P + "scale"),
+    scale = c4.slider("Scale of the recurrent weights", 0.0, 3.0, step=0.1, **kept_slider(P + "scale"),
                       help="Standard deviation × √H of the weights on h_{t-1}; the weights on x_t have "
                            "standard deviation 1/√D.")
-    fb = c5.slider("Forget-gate bias b_f", -5.0, 5.0, step=0.5, **kept(P + "forget_bias"),
+    fb = c5.slider("Forget-gate bias b_f", -5.0, 5.0, step=0.5, **kept_slider(P + "forget_bias"),
                    help="Added to every unit's forget gate: positive keeps the belt, negative wipes it.")
     st.caption("Every weight is drawn from a normal distribution (seeded); the biases are 0 except "
                "the forget gate's.")
@@ -282,7 +282,7 @@ def inputs_ui(D: int, seeded: set, notices: list) -> tuple[tuple | None, bool]:
         c1, c2 = st.columns([1, 2])
         kind = c1.selectbox("Sequence", list(SEQUENCES), **kept(P + "seq"),
                             format_func=lambda k: f"{k}: {SEQUENCES[k]}")
-        T = c2.slider("Length T (steps)", 1, cg.MAX_T, **kept(P + "T"))
+        T = c2.slider("Length T (steps)", 1, cg.MAX_T, **kept_slider(P + "T"))
         seed = 0
         if kind == "noise":
             seed = st.number_input("Noise seed", 0, 1_000_000, step=1, **kept(P + "noise_seed"))
@@ -413,7 +413,7 @@ def interventions_ui(T: int, seeded: set, notices: list) -> tuple:
     st.session_state[rk] = (lo, hi)
     st.session_state[P + "range_T"] = T
     if T > 1:
-        lo, hi = c2.slider("On steps (from, to)", 1, T, **kept(P + "clamp_range"))
+        lo, hi = c2.slider("On steps (from, to)", 1, T, **kept_slider(P + "clamp_range"))
     else:
         c2.markdown("On step 1 (the sequence has one step).")
     clamps = cg.clamps_for(forget, inp, lo, hi)

@@ -17,7 +17,7 @@ from ui.lesson import BELT_PULSE, FORGET_STEPS, N_STEPS, OUTPUT_SHUT, STEPS, ste
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present
 from ui.router import ensure_routed
-from ui.state import default, keep, kept
+from ui.state import default, keep, kept, kept_slider
 
 ensure_routed()
 
@@ -54,7 +54,7 @@ def controls(step) -> dict:
         if c.options:
             values[c.name] = st.selectbox(c.label, c.options, help=c.help or None, **kept(name))
         else:
-            values[c.name] = st.slider(c.label, c.lo, c.hi, step=c.step, help=c.help or None, **kept(name))
+            values[c.name] = st.slider(c.label, c.lo, c.hi, step=c.step, help=c.help or None, **kept_slider(name))
     return values
 
 

@@ -15,7 +15,7 @@ from ui.cache_step import GATES, lstm_step
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present, presenting
 from ui.router import ensure_routed
-from ui.state import default, keep, kept
+from ui.state import default, keep, kept, kept_slider
 
 ensure_routed()
 
@@ -223,13 +223,13 @@ with left:
     cols = st.columns(3)
     # values are rounded to the sliders' 0.1 steps, so a link (which carries them rounded)
     # reproduces them exactly
-    x = tuple(round(cols[0].slider(f"${labels[H + d]}$", *S_RANGE, step=STEP, **kept(s_key("x", d)),
+    x = tuple(round(cols[0].slider(f"${labels[H + d]}$", *S_RANGE, step=STEP, **kept_slider(s_key("x", d)),
                                    help="the new input at this step"), 1) for d in range(D))
-    h_prev = tuple(round(cols[1].slider(f"${labels[j]}$", *S_RANGE, step=STEP, **kept(s_key("h", j)),
+    h_prev = tuple(round(cols[1].slider(f"${labels[j]}$", *S_RANGE, step=STEP, **kept_slider(s_key("h", j)),
                                         help="the previous hidden state (the cell's last output)"), 1)
                    for j in range(H))
     c_prev = tuple(round(cols[2].slider("$C_{t-1}$" if H == 1 else f"$C_{{t-1,{j}}}$", *S_RANGE, step=STEP,
-                                        **kept(s_key("c", j)),
+                                        **kept_slider(s_key("c", j)),
                                         help="the previous cell state (what is on the belt)"), 1)
                    for j in range(H))
 
@@ -256,9 +256,9 @@ with left:
                     for k, src in enumerate(sources(H, D)):
                         row.append(round(grid[k % 3].slider(
                             f"$W_{g}[{j},{k}]$ on ${labels[k]}$", *W_RANGE, step=STEP,
-                            **kept(w_key(g, j, src))), 1))
+                            **kept_slider(w_key(g, j, src))), 1))
                     biases.append(round(grid[(H + D) % 3].slider(f"$b_{g}[{j}]$", *W_RANGE, step=STEP,
-                                                                 **kept(b_key(g, j))), 1))
+                                                                 **kept_slider(b_key(g, j))), 1))
                     rows.append(tuple(row))
                 W.append(tuple(rows))
                 b.append(tuple(biases))

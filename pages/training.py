@@ -15,7 +15,7 @@ from lstm_core.training import History, chance_levels
 from ui import training_session as ts
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.router import ensure_routed
-from ui.state import default, keep, kept
+from ui.state import default, keep, kept, kept_slider
 
 ensure_routed()
 
@@ -94,10 +94,10 @@ def controls(disabled: bool) -> ts.Settings:
     with c1:
         st.selectbox("Task", list(TASKS), format_func=lambda k: TASKS[k].title, disabled=disabled,
                      **kept(P + "task"), help="; ".join(f"{t.title}: {t.description}" for t in TASKS.values()))
-        st.slider("Sequence length T", ts.MIN_T, ts.MAX_T, disabled=disabled, **kept(P + "T"),
+        st.slider("Sequence length T", ts.MIN_T, ts.MAX_T, disabled=disabled, **kept_slider(P + "T"),
                   help="Steps in every sequence. The longer, the further back the answer lies.")
     with c2:
-        st.slider("Hidden size H (both models)", 1, ts.MAX_H, disabled=disabled, **kept(P + "hidden_size"))
+        st.slider("Hidden size H (both models)", 1, ts.MAX_H, disabled=disabled, **kept_slider(P + "hidden_size"))
         st.select_slider("Learning rate (Adam)", ts.LEARNING_RATES, disabled=disabled, **kept(P + "lr"))
     with c3:
         st.select_slider("Batch size (sequences per update)", ts.BATCH_SIZES, disabled=disabled,

@@ -14,7 +14,7 @@ from ui.cache_gradient import (INTERVENTIONS, MAX_HIDDEN, MAX_T, SCENARIOS, Sett
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present, presenting
 from ui.router import ensure_routed
-from ui.state import default, keep, kept
+from ui.state import default, keep, kept, kept_slider
 
 ensure_routed()
 
@@ -96,17 +96,17 @@ def controls() -> Settings:
 
     c1, c2, c3 = st.columns(3)
     with c1:
-        T = st.slider("Sequence length T", 2, MAX_T, **kept(P + "T"),
+        T = st.slider("Sequence length T", 2, MAX_T, **kept_slider(P + "T"),
                       help="How many steps both models read. The gradient travels back T − 1 steps.")
-        H = st.slider("Hidden size H", 1, MAX_HIDDEN, **kept(P + "hidden_size"),
+        H = st.slider("Hidden size H", 1, MAX_HIDDEN, **kept_slider(P + "hidden_size"),
                       help="Units in each model (the same for both).")
     with c2:
-        scale = st.slider("Recurrent weight scale", 0.1, 4.0, step=0.1, **kept(P + "scale"),
+        scale = st.slider("Recurrent weight scale", 0.1, 4.0, step=0.1, **kept_slider(P + "scale"),
                           help="The weights that multiply h_{t−1} are drawn with standard deviation "
                                "scale/√H, so scale is roughly how much W_h stretches a vector "
                                "(its spectral radius). The same for both models.")
         forget_bias = st.slider("LSTM forget-gate bias b_f", -4.0, 8.0, step=0.5,
-                                **kept(P + "forget_bias"),
+                                **kept_slider(P + "forget_bias"),
                                 help="Added inside the forget gate's sigmoid: a large b_f holds f_t "
                                      "near 1 (sigmoid(3) = 0.95, sigmoid(6) = 0.9975).")
     with c3:
@@ -140,7 +140,7 @@ def controls() -> Settings:
                               "is f = 1 on every step. One click here turns this LSTM into it.")
     st.session_state[keep(P + "clamp_steps")] = fit_steps(st.session_state[keep(P + "clamp_steps")], T)
     with c7:
-        steps = st.slider("on steps", 1, T, **kept(P + "clamp_steps"),
+        steps = st.slider("on steps", 1, T, **kept_slider(P + "clamp_steps"),
                           disabled=clamp in ("none", "1997"),
                           help="The steps t (from 1 to T) on which the gate is held; both ends included.")
     return Settings(T=int(T), hidden_size=int(H), scale=round(float(scale), 1),

@@ -307,3 +307,15 @@ def test_held_gates_are_framed_and_labelled():
     assert [(s["x0"], s["x1"]) for s in short["layout"]["shapes"]] == [(3.5, 5.5)]
     assert held_label("f", 0.0, 2, 2) == "f held at 0 on step 2: everything forgotten"
     assert "shapes" not in figure_json(gates_over_time_figure(latch(5), 0))["layout"]
+
+
+def test_figures_encode_arrays_as_plotly_does():
+    """PlotlySpec turns NumPy arrays into plotly.js typed arrays itself; the encoding must be
+    plotly.py's own (to_typed_array_spec), for every dtype and shape the figures use."""
+    from _plotly_utils.utils import to_typed_array_spec
+
+    from figures.sending import _typed
+    for a in (np.arange(6.0).reshape(2, 3), np.array([np.nan, 1e-300, -0.0, 5e-324]), np.arange(5, dtype=np.int32),
+              np.arange(12.0).reshape(3, 4)[:, ::2], np.array([1, 2], dtype=np.int64), np.float32([0.5, 2.0])):
+        assert _typed(a) == to_typed_array_spec(a), a
+    assert _typed(np.zeros(0)).size == 0

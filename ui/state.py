@@ -24,6 +24,19 @@ def kept(name: str) -> dict:
     return {"key": KEEP + name, "persist_state": "session"}
 
 
+def kept_slider(name: str) -> dict:
+    """kept(name) for st.slider, with the kept value also passed as value=. The value is the
+    same one Streamlit would take from session state; passing it spares Streamlit, which
+    otherwise reads the whole session state at every slider to find out whether it is a
+    range slider (about 0.5 ms a slider once a student has visited every page; page 1 has
+    15 sliders at its defaults and 80 with 3 units and 2 inputs). .streamlit/config.toml
+    silences the log line Streamlit writes when a kept widget also gets value=."""
+    args = kept(name)
+    if args["key"] in st.session_state:
+        args["value"] = st.session_state[args["key"]]
+    return args
+
+
 def default(name: str, value) -> None:
     """Give the kept widget `name` its initial value, once per session."""
     st.session_state.setdefault(KEEP + name, value)
