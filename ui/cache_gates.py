@@ -1,8 +1,10 @@
 """Cached computations and input checks for the page "2 · Gates over time".
 
 Every cached function takes hashable primitives only: weights as weights-JSON text (the
-format of FORMATS.md, written by lstm_core.formats.params_to_json), an input sequence as a
-flat tuple of floats plus its number of features D. The page always runs the model from that
+format of FORMATS.md, written by lstm_core.formats.params_to_json), an input sequence as the
+bytes of its float64 values (row by row) plus its number of features D. Bytes, not a tuple
+of floats: Streamlit hashes the arguments of a cached function at every call, and a tuple
+of 500 floats took 500 steps each time, several times per rerun. The page always runs the model from that
 JSON text, so what it shows is exactly what `python -m lstm_core trace` computes for the
 downloaded weights and inputs.
 
@@ -150,9 +152,9 @@ def _params(weights_json: str) -> LSTMParams:
 
 # ------------------------------------------------------------------ inputs
 
-def _flat(x: np.ndarray) -> tuple[tuple[float, ...], int]:
-    x = np.asarray(x, dtype=np.float64)
-    return tuple(x.reshape(-1).tolist()), int(x.shape[1])
+def _flat(x: np.ndarray) -> tuple[bytes, int]:
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    return x.tobytes(), int(x.shape[1])
 
 
 def _check_inputs(x: np.ndarray) -> np.ndarray:
@@ -164,33 +166,34 @@ def _check_inputs(x: np.ndarray) -> np.ndarray:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def preset_inputs(kind: str, T: int, input_size: int, seed: int = 0) -> tuple[tuple[float, ...], int]:
-    """The input sequence `kind` (lstm_core.sequences) as (flat values, D)."""
+def preset_inputs(kind: str, T: int, input_size: int, seed: int = 0) -> tuple[bytes, int]:
+    """The input sequence `kind` (lstm_core.sequences) as (bytes of its values, D)."""
     return _flat(make_sequence(kind, int(T), int(input_size), seed=int(seed)))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def parse_typed_inputs(text: str, input_size: int) -> tuple[tuple[float, ...], int]:
+def parse_typed_inputs(text: str, input_size: int) -> tuple[bytes, int]:
     """Numbers typed by a student (lstm_core.formats.parse_sequence_text), checked."""
     return _flat(_check_inputs(parse_sequence_text(text, int(input_size), max_steps=MAX_T)))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def parse_inputs_upload(data: bytes, input_size: int) -> tuple[tuple[float, ...], int]:
+def parse_inputs_upload(data: bytes, input_size: int) -> tuple[bytes, int]:
     """An uploaded inputs-CSV file (lstm_core.formats.inputs_from_csv), checked."""
     x, _ = inputs_from_csv(data, int(input_size))
     return _flat(_check_inputs(x))
 
 
-def sequence_text(x_flat: tuple, input_size: int) -> str:
+def sequence_text(x_flat: bytes, input_size: int) -> str:
     """Inputs as text a student can edit (parses back to the same numbers)."""
-    return sequence_to_text(np.array(x_flat, dtype=np.float64).reshape(-1, int(input_size)))
+    return sequence_to_text(_inputs(x_flat, input_size))
 
 
 # ------------------------------------------------------------------ the run
 
-def _inputs(x_flat: tuple, input_size: int) -> np.ndarray:
-    return np.array(x_flat, dtype=np.float64).reshape(-1, int(input_size))
+def _inputs(x_flat: bytes, input_size: int) -> np.ndarray:
+    """The (T, D) inputs from their bytes (read-only: the core copies what it keeps)."""
+    return np.frombuffer(x_flat, dtype=np.float64).reshape(-1, int(input_size))
 
 
 def clamps_for(forget: str, inp: str, start: int, stop: int) -> tuple:
@@ -205,7 +208,7 @@ def clamps_for(forget: str, inp: str, start: int, stop: int) -> tuple:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def run_lstm(weights_json: str, x_flat: tuple, input_size: int, clamps: tuple = ()):
+def run_lstm(weights_json: str, x_flat: bytes, input_size: int, clamps: tuple = ()):
     """The LSTMTrace of the weights over the inputs (T, D), with any gates held (clamps).
     Raises FormatError if the inputs do not fit the model or a value overflowed."""
     p = _params(weights_json)
@@ -222,33 +225,33 @@ def run_lstm(weights_json: str, x_flat: tuple, input_size: int, clamps: tuple = 
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def trace_csv(weights_json: str, x_flat: tuple, input_size: int, clamps: tuple = ()) -> str:
+def trace_csv(weights_json: str, x_flat: bytes, input_size: int, clamps: tuple = ()) -> str:
     """The trace CSV (FORMATS.md). Without clamps: byte for byte what `python -m lstm_core trace`
     writes; with clamps, the same format for the run with those gates held."""
     return trace_to_csv(run_lstm(weights_json, x_flat, input_size, clamps))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def trace_text_csv(weights_json: str, x_flat: tuple, input_size: int, clamps: tuple, text: str) -> str:
+def trace_text_csv(weights_json: str, x_flat: bytes, input_size: int, clamps: tuple, text: str) -> str:
     """The trace CSV with a last column `character` (lstm_core.export.trace_with_text_csv)."""
     return trace_with_text_csv(run_lstm(weights_json, x_flat, input_size, clamps), text)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def inputs_csv(x_flat: tuple, input_size: int) -> str:
+def inputs_csv(x_flat: bytes, input_size: int) -> str:
     """The inputs as inputs CSV (header x1..xD), for the CLI."""
     return inputs_to_csv(_inputs(x_flat, input_size))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def pytorch_code(weights_json: str, x_flat: tuple, input_size: int, text: str | None = None,
+def pytorch_code(weights_json: str, x_flat: bytes, input_size: int, text: str | None = None,
                  encoding: str | None = None) -> str:
     """The PyTorch snippet (lstm_core.export.pytorch_snippet) for these weights and inputs."""
     return pytorch_snippet(_params(weights_json), _inputs(x_flat, input_size), text=text, encoding=encoding)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def belt_frames(weights_json: str, x_flat: tuple, input_size: int, unit: int, clamps: tuple = ()):
+def belt_frames(weights_json: str, x_flat: bytes, input_size: int, unit: int, clamps: tuple = ()):
     """The conveyor belt of `unit` at every step (figures.heatmaps.belt_steps): the slow part
     of the page's figure, one figures.conveyor.belt_traces call per step."""
     return belt_steps(run_lstm(weights_json, x_flat, input_size, clamps), int(unit))
@@ -258,7 +261,7 @@ def belt_frames(weights_json: str, x_flat: tuple, input_size: int, unit: int, cl
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def text_inputs(text: str, encoding: str) -> dict:
-    """Typed text as inputs (lstm_core.textseq.encode): {"x": flat tuple, "D": inputs per step,
+    """Typed text as inputs (lstm_core.textseq.encode): {"x": bytes of the values, "D": inputs per step,
     "features": what each input stands for, "encoding": the one used, "fell_back": True when
     one-hot was asked for but the text has too many distinct characters}. Raises FormatError."""
     e = encode(text, encoding)
