@@ -58,6 +58,7 @@ PIPE = rgba(COLORS["x"], 0.07)  # the empty pipe under every flow
 # the values carried by the flow lines, in trace order: (key, label for hover)
 FLOW_KEYS = ("h_prev", "x", "x2", "c_prev", "fc", "c_tilde", "ic", "c", "tanh_c", "h")
 GATE_KEYS = ("f", "i", "o")
+_SHUTTER_FILL = {g: rgba(COLORS[g], 0.85) for g in GATE_KEYS}   # a valve's shutters (constant)
 
 _NAMES = {
     "h_prev": "h<sub>t" + MINUS + "1</sub>", "x": "x<sub>t</sub>", "x2": "x<sub>t,1</sub>",
@@ -210,6 +211,7 @@ def valve_shutters(gate: str, g: float) -> tuple[list, list]:
     return xs, ys
 
 
+@functools.lru_cache(maxsize=4096)   # a pure function of (key, numbers); a belt repeats many values
 def _label_text(key: str, val: float, x2: float | None) -> str:
     if key == "x" and x2 is not None:
         return f"x<sub>t</sub> = ({fmt_html(val)}, {fmt_html(x2)})"
@@ -333,7 +335,7 @@ def belt_traces_shared(v: dict, xaxis: str = "x", yaxis: str = "y", copy=_shared
     for g in GATE_KEYS:
         sx, sy = valve_shutters(g, d[g])
         out.append(_scatter(
-            x=sx, y=sy, mode="lines", fill="toself", fillcolor=rgba(COLORS[g], 0.85),
+            x=sx, y=sy, mode="lines", fill="toself", fillcolor=_SHUTTER_FILL[g],
             line=dict(color=COLORS[g], width=1), name=f"shutters {g}",
             customdata=[d[g]] * len(sx), showlegend=False,
             hovertemplate=_NAMES[g] + " = %{customdata:.6g} (valve opening)<extra></extra>", **ax))

@@ -142,10 +142,17 @@ def belt_steps(trace, unit: int, b: int = 0) -> tuple[list[dict], list[int], lis
     varying: list[list[str]] = []
     for j in range(n):
         f = first[j]
-        differ = [s[j] for s in per_step[1:] if not _same_dict(s[j], f)]   # most belt parts never change
-        keys = set(f).union(*(d.keys() for d in differ)) if differ else ()
-        varying.append(sorted(key for key in keys if key != "type" and any(
-            not _same(d.get(key), f.get(key)) for d in differ)))
+        differ = [s[j] for s in per_step[1:] if s[j] is not f and not _same_dict(s[j], f)]  # most never change
+        keys = set(f).union(*(d.keys() for d in differ)) if differ else set()
+        keys.discard("type")
+        found = set()
+        for d in differ:                          # each step once; stop when every key is known to vary
+            for key in keys - found:
+                if not _same(d.get(key), f.get(key)):
+                    found.add(key)
+            if found == keys:
+                break
+        varying.append(sorted(found))
     changing = [j for j in range(n) if varying[j]]
     updates = [[{"type": s[j].get("type", "scatter"), **{key: s[j][key] for key in varying[j] if key in s[j]}}
                 for j in changing] for s in per_step]
