@@ -114,6 +114,11 @@ def controls(disabled: bool) -> ts.Settings:
     st.caption(f"**{TASKS[s.task].title}**: {TASKS[s.task].description} With T = {T}, the inputs that decide "
                f"the answer lie in step{'s' if zones != [(1, 1)] else ''} {where}: at least {T - zones[-1][1]} "
                "steps before the answer.")
+    st.caption("How the LSTM starts: each unit's forget-gate bias is $b_f = \\ln u$, with $u$ drawn between 1 "
+               f"and T − 1 = {T - 1}, and its input-gate bias is $b_i = -b_f$ (the *chrono* start of Tallec and "
+               "Ollivier, 2018). Since $\\sigma(\\ln u) = u / (1 + u)$, a unit starts out keeping its cell state "
+               "for about $u$ steps and writing little into it. With the common start $b_f = 1$, $b_i = 0$, the "
+               "LSTM stayed at the guessing level through 45 s of training at T = 100 in our tests.")
     return s
 
 

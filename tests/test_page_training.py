@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 from figures.heatmaps import gates_over_time_figure
 from lstm_core import lstm_forward, params_to_json
+from lstm_core.training import TrainConfig
 from lstm_core.tasks import evaluation_set
 from plotly_data import decode, figure_json
 from ui import training_session as ts
@@ -137,6 +138,9 @@ def test_defaults():
     assert decode(trace(figs["loss"], "chance")["y"]).tolist() == [1 / 6, 1 / 6]
     assert decode(trace(figs["score"], "chance")["y"])[0] == pytest.approx(0.0784)
     assert any("lie in steps 1..24: at least 26 steps" in c.value for c in at.caption)
+    # the page says how the LSTM starts, with the numbers the trainer uses (TrainConfig's chrono init)
+    assert TrainConfig().init == "chrono"
+    assert any("chrono" in c.value and "T − 1 = 49" in c.value and "$b_i = -b_f$" in c.value for c in at.caption)
 
 
 @pytest.mark.parametrize("key,values", [("T", (5, 200)), ("hidden_size", (1, 16))])
