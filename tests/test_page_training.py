@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 from figures.heatmaps import gates_over_time_figure
 from lstm_core import lstm_forward, params_to_json
-from lstm_core.training import TrainConfig
 from lstm_core.tasks import evaluation_set
+from lstm_core.training import TrainConfig
 from plotly_data import decode, figure_json
 from ui import training_session as ts
 
