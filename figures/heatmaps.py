@@ -73,12 +73,28 @@ def belt_series(trace, unit: int, b: int = 0) -> list[dict]:
     """The values of one unit at every step, one dict per step in the form
     figures.conveyor.belt_traces takes: c_prev, f, i, c_tilde, o, c, h, h_prev, tanh_c, x (first
     input), x2 (second input, or None with one input). All are lstm_core's float64 numbers."""
+    cols = {k: a.tolist() for k, a in _belt_columns(trace, unit, b).items()}
+    if "x2" not in cols:
+        cols["x2"] = [None] * trace.T
+    return [{k: col[k_t] for k, col in cols.items()} for k_t in range(trace.T)]
+
+
+def _belt_columns(trace, unit: int, b: int) -> dict[str, np.ndarray]:
+    """belt_series as (T,) arrays (x2 only with a second input)."""
     arrays = {"c_prev": trace.c_prev, "f": trace.f, "i": trace.i, "c_tilde": trace.c_tilde, "o": trace.o,
               "c": trace.c, "h": trace.h, "h_prev": trace.h_prev, "tanh_c": trace.tanh_c}
-    cols = {k: a[:, b, unit].tolist() for k, a in arrays.items()}
-    cols["x"] = trace.x[:, b, 0].tolist()
-    cols["x2"] = trace.x[:, b, 1].tolist() if trace.input_size >= 2 else [None] * trace.T
-    return [{k: col[k_t] for k, col in cols.items()} for k_t in range(trace.T)]
+    cols = {k: a[:, b, unit] for k, a in arrays.items()}
+    cols["x"] = trace.x[:, b, 0]
+    if trace.input_size >= 2:
+        cols["x2"] = trace.x[:, b, 1]
+    return cols
+
+
+def _step_keys(trace, unit: int, b: int) -> list[bytes]:
+    """One key per step: the bits of all its belt values, so that two steps get the same key
+    exactly when they would draw the same belt (-0.0 and 0.0 differ, as they do in customdata)."""
+    rows = np.ascontiguousarray(np.column_stack(list(_belt_columns(trace, unit, b).values())))
+    return [r.tobytes() for r in rows]
 
 
 def belt_values(trace, k: int, unit: int, b: int = 0) -> dict:
@@ -136,7 +152,13 @@ def belt_steps(trace, unit: int, b: int = 0) -> tuple[list[dict], list[int], lis
     the positions (in the belt's trace list) of the traces whose attributes differ between
     steps; updates[k] for each step t = k + 1 one dict per changing trace holding its type and
     only the attributes that change."""
-    per_step = [belt_traces_shared(v) for v in belt_series(trace, unit, b)]   # read only; copied below
+    built: dict[bytes, list] = {}            # a step whose values repeat an earlier step's draws the same belt
+    per_step = []
+    for key, v in zip(_step_keys(trace, unit, b), belt_series(trace, unit, b)):
+        traces = built.get(key)
+        if traces is None:
+            traces = built[key] = belt_traces_shared(v)   # read only; copied below
+        per_step.append(traces)
     first = per_step[0]
     n = len(first)
     varying: list[list[str]] = []
@@ -154,8 +176,14 @@ def belt_steps(trace, unit: int, b: int = 0) -> tuple[list[dict], list[int], lis
                 break
         varying.append(sorted(found))
     changing = [j for j in range(n) if varying[j]]
-    updates = [[{"type": s[j].get("type", "scatter"), **{key: s[j][key] for key in varying[j] if key in s[j]}}
-                for j in changing] for s in per_step]
+    made: dict[int, list] = {}
+    updates = []
+    for s in per_step:                        # repeated steps share their (read-only) update
+        u = made.get(id(s))
+        if u is None:
+            u = made[id(s)] = [{"type": s[j].get("type", "scatter"), **{key: s[j][key] for key in varying[j] if key in s[j]}}
+                               for j in changing]
+        updates.append(u)
     return [copy_trace(tr) for tr in first], changing, updates
 
 
