@@ -12,6 +12,9 @@ diverging scale of colors.py (blue negative, white 0, red positive, saturating a
 gate is a valve on the pipe it multiplies: two shutters leave an opening equal to the gate's
 value (0 = shut, 1 = wide open); the gate's own line carries its colour (colors.COLORS).
 
+The parts that never change (pipes, bus, boxes, valve bodies) are layout shapes drawn under
+the traces (`belt_shapes`); `belt_traces` draws everything else.
+
 Contract (another page animates these traces with Plotly frames): `belt_traces` returns the
 same number, order and types of traces whatever the values; everything that depends on the
 values is a trace attribute (x/y, line width/colour, text, customdata). Coordinates live in
@@ -223,66 +226,65 @@ def copy_trace(tr: dict) -> dict:
     return {k: copy_trace(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v for k, v in tr.items()}
 
 
-@functools.lru_cache(maxsize=64)
-def _static_traces(xaxis: str, yaxis: str, two_inputs: bool) -> tuple:
-    """The parts of the belt that never change (1. pipes, bus, boxes; 2. valve bodies), built once."""
-    ax = dict(xaxis=xaxis, yaxis=yaxis)
-    d = {"x2": 0.0 if two_inputs else None}
-    out = []
+def _path(xs, ys) -> str:
+    """An SVG path through the points, a new stroke after each None (data coordinates)."""
+    out, pen = [], "M"
+    for x, y in zip(xs, ys):
+        if x is None:
+            pen = "M"
+            continue
+        out.append(f"{pen}{x:.4g},{y:.4g}")
+        pen = "L"
+    return " ".join(out)
 
-    # 1. static: the empty pipes, the bus and the boxes
+
+def belt_shapes(xref: str = "x", yref: str = "y", two_inputs: bool = False) -> list[dict]:
+    """The parts of the belt that never change, as layout shapes under the traces: the empty
+    pipes, the bus [h_{t-1}, x_t] into every gate, the five boxes and the three valve bodies.
+    Shapes, not traces: plotly.js prepares every trace at every redraw (a few ms a trace), and
+    these ten never change. two_inputs: draw the pipe of a second input x_{t,1}."""
+    ref = dict(xref=xref, yref=yref, layer="below")
     xs, ys = [], []
     for key, (px, py) in list(_flow_paths().items()) + list(_gate_paths().items()):
-        if key == "x2" and d["x2"] is None:
+        if key == "x2" and not two_inputs:
             continue
         xs += list(px) + [None]
         ys += list(py) + [None]
-    out.append(_scatter(x=xs, y=ys, mode="lines", line=dict(color=PIPE, width=13),
-                          hoverinfo="skip", showlegend=False, name="pipes", **ax))
+    out = [dict(type="path", path=_path(xs, ys), line=dict(color=PIPE, width=13), name="pipes", **ref)]
     bx = [X_IN[0], O_X, None] + sum(([g, g, None] for g in (F_X, I_X, C_X, O_X)), [])
     by = [BUS_Y, BUS_Y, None] + [BUS_Y, BOX_Y - BOX_HH, None] * 4
-    out.append(_scatter(x=bx, y=by, mode="lines", line=dict(color=rgba(INK, 0.45), width=2),
-                          hoverinfo="skip", showlegend=False, name="[h_{t-1}, x_t]", **ax))
+    out.append(dict(type="path", path=_path(bx, by), line=dict(color=rgba(INK, 0.45), width=2),
+                    name="[h_{t-1}, x_t]", **ref))
     boxes = [(F_X, BOX_Y, BOX_HW, BOX_HH, COLORS["f"]), (I_X, BOX_Y, BOX_HW, BOX_HH, COLORS["i"]),
              (C_X, BOX_Y, BOX_HW, BOX_HH, COLORS["c_tilde"]), (O_X, BOX_Y, BOX_HW, BOX_HH, COLORS["o"]),
              (OUT_X, TANH_Y, TANH_HW, TANH_HH, INK)]
     for cx, cy, hw, hh, col in boxes:
-        rx, ry = _rect(cx, cy, hw, hh)
-        out.append(_scatter(x=rx, y=ry, mode="lines", fill="toself", fillcolor=rgba(col, 0.10),
-                              line=dict(color=col, width=2), hoverinfo="skip", showlegend=False,
-                              name="box", **ax))
-
-    # 2. static: valve bodies
+        out.append(dict(type="rect", x0=cx - hw, x1=cx + hw, y0=cy - hh, y1=cy + hh, fillcolor=rgba(col, 0.10),
+                        line=dict(color=col, width=2), name="box", **ref))
     for g in GATE_KEYS:
         rx, ry = _valve_body(g)
-        out.append(_scatter(x=rx, y=ry, mode="lines", line=dict(color=COLORS[g], width=2),
-                              hoverinfo="skip", showlegend=False, name=f"valve {g}", **ax))
-    return tuple(out)
+        out.append(dict(type="rect", x0=min(rx), x1=max(rx), y0=min(ry), y1=max(ry), fillcolor=rgba(INK, 0.0),
+                        line=dict(color=COLORS[g], width=2), name=f"valve {g}", **ref))
+    return out
 
 
 @functools.lru_cache(maxsize=64)
 def _static_symbols(xaxis: str, yaxis: str) -> tuple:
-    """5. the +, the × on the valves and the box names, built once."""
-    ax = dict(xaxis=xaxis, yaxis=yaxis)
-    out = []
-    sym = [(F_VALVE[0], F_VALVE[1] + 0.75, "<b>×</b>"),
-           (I_VALVE[0] + 0.72, I_VALVE[1], "<b>×</b>"), (O_VALVE[0] + 0.72, O_VALVE[1], "<b>×</b>"),
-           (OUT_X, TANH_Y, "tanh"),
-           (F_X, BOX_Y, "σ<br>forget"), (I_X, BOX_Y, "σ<br>input"), (C_X, BOX_Y, "tanh<br>candidate"),
-           (O_X, BOX_Y, "σ<br>output"), (5.2, BUS_Y - 0.3,
-                                          "[h<sub>t" + MINUS + "1</sub>, x<sub>t</sub>] → every gate")]
-    out.append(_scatter(x=[s[0] for s in sym], y=[s[1] for s in sym], text=[s[2] for s in sym],
-                          mode="text", hoverinfo="skip",
-                          textfont=dict(size=[18 if "×" in t[2] else TEXT_SIZE for t in sym], color=INK),
-                          showlegend=False, name="symbols", **ax))
-    out.append(_scatter(x=[PLUS[0]], y=[PLUS[1]], mode="markers", hoverinfo="skip", showlegend=False,
-                          marker=dict(size=22, color=rgba(INK, 0.0), line=dict(color=INK, width=1.5)),
-                          name="plus node", **ax))
-    # the + sign over its circle (separate so the circle stays under the text)
-    out.append(_scatter(x=[PLUS[0]], y=[PLUS[1]], text=["<b>+</b>"], mode="text",
-                          textfont=dict(size=16, color=INK), hoverinfo="skip", showlegend=False,
-                          name="plus sign", **ax))
-    return tuple(out)
+    """The ×s on the valves, the box names, and the + on its circle: one text trace, built once."""
+    sym = [(F_VALVE[0], F_VALVE[1] + 0.75, "<b>×</b>", 18),
+           (I_VALVE[0] + 0.72, I_VALVE[1], "<b>×</b>", 18), (O_VALVE[0] + 0.72, O_VALVE[1], "<b>×</b>", 18),
+           (OUT_X, TANH_Y, "tanh", TEXT_SIZE),
+           (F_X, BOX_Y, "σ<br>forget", TEXT_SIZE), (I_X, BOX_Y, "σ<br>input", TEXT_SIZE),
+           (C_X, BOX_Y, "tanh<br>candidate", TEXT_SIZE), (O_X, BOX_Y, "σ<br>output", TEXT_SIZE),
+           (5.2, BUS_Y - 0.3, "[h<sub>t" + MINUS + "1</sub>, x<sub>t</sub>] → every gate", TEXT_SIZE),
+           (PLUS[0], PLUS[1], "<b>+</b>", 16)]
+    plus = [k == len(sym) - 1 for k in range(len(sym))]       # only the + has a marker: its circle
+    return (_scatter(x=[s[0] for s in sym], y=[s[1] for s in sym], text=[s[2] for s in sym],
+                     mode="markers+text", hoverinfo="skip", showlegend=False, name="symbols",
+                     textfont=dict(size=[s[3] for s in sym], color=INK),
+                     marker=dict(size=[22 if p else 0 for p in plus], color=rgba(INK, 0.0),
+                                 line=dict(color=INK, width=[1.5 if p else 0 for p in plus])),
+                     xaxis=xaxis, yaxis=yaxis),)
 
 
 def belt_traces(v: dict, xaxis: str = "x", yaxis: str = "y") -> list:
@@ -306,8 +308,9 @@ def belt_traces_shared(v: dict, xaxis: str = "x", yaxis: str = "y", copy=_shared
     draws one belt per step). The dicts must not be modified."""
     d = _derived(v)
     ax = dict(xaxis=xaxis, yaxis=yaxis)
-    out = [copy(tr) for tr in _static_traces(xaxis, yaxis, d["x2"] is not None)]    # 1., 2.
+    out = []                                          # (the fixed parts are belt_shapes)
 
+    # 1., 2. (pipes, bus, boxes, valve bodies): belt_shapes
     # 3. flows: thickness ~ |value|, colour = value on the diverging scale. With two inputs
     # they are x_{t,0} and x_{t,1} (entries counted from 0, as units are on every page).
     paths = _flow_paths()
@@ -340,7 +343,7 @@ def belt_traces_shared(v: dict, xaxis: str = "x", yaxis: str = "y", copy=_shared
             customdata=[d[g]] * len(sx), showlegend=False,
             hovertemplate=_NAMES[g] + " = %{customdata:.6g} (valve opening)<extra></extra>", **ax))
 
-    out += [copy(tr) for tr in _static_symbols(xaxis, yaxis)]                       # 5.
+    out += [copy(tr) for tr in _static_symbols(xaxis, yaxis)]                       # 5. symbols
 
     # 6. the numbers, one label per part (text depends on the values)
     lx = [_LABELS[k][0] for k in LABEL_KEYS]
@@ -391,4 +394,5 @@ def conveyor_figure(v: dict, title: str | None = None, height: int = 480) -> Plo
                   showlegend=False, hovermode="closest")
     if title:
         layout["title"] = dict(text=title)
+    layout["shapes"] = belt_shapes("x", "y", two_inputs=v.get("x2") is not None)
     return PlotlySpec(belt_traces(v) + [colorbar_trace()], layout)

@@ -35,7 +35,7 @@ import plotly.graph_objects as go
 
 from .sending import PlotlySpec
 from .colors import COLORS, LABELS, RANGES, colorscale, rgba
-from .conveyor import belt_axes, belt_traces_shared, colorbar_trace, copy_trace
+from .conveyor import belt_axes, belt_shapes, belt_traces_shared, colorbar_trace, copy_trace
 from .step import MINUS
 
 QUANTITIES = ("f", "i", "c_tilde", "o", "c", "h")          # heatmap rows, top to bottom
@@ -329,7 +329,7 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
                            title=dict(text="step t" if chars is None else "character read at step t", standoff=4),
                            showgrid=False, zeroline=False, ticks="outside",
                            **(char_ticks(chars) if chars is not None else {}))
-    shapes = []
+    shapes = belt_shapes(belt_x, belt_y, two_inputs=trace.input_size >= 2)   # the belt's fixed parts
     for gate, value, start, stop in _held_ranges(held, T):
         if gate not in QUANTITIES:
             continue
@@ -384,8 +384,7 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
                       currentvalue=dict(prefix="step t = ", font=dict(size=13, color=INK), xanchor="right"),
                       transition=dict(duration=0))],
     )
-    if shapes:
-        layout["shapes"] = shapes
+    layout["shapes"] = shapes
     return assemble(data, layout, frames)
 
 

@@ -95,7 +95,8 @@ def test_trace_structure_does_not_depend_on_values(strict_numerics):
         tr = belt_traces(v)
         sigs.append([(type(t).__name__, t.type, t.name, t.mode, t.fill) for t in tr])
     assert all(s == sigs[0] for s in sigs)
-    assert len(sigs[0]) > 20
+    assert [n for _, _, n, _, _ in sigs[0]] == list(conveyor.FLOW_KEYS) + list(conveyor.GATE_KEYS) + [
+        f"shutters {g}" for g in conveyor.GATE_KEYS] + ["symbols", "numbers"]
 
 
 def test_valve_opening_equals_gate_value():
@@ -149,11 +150,24 @@ def test_axes_and_box():
         xs = [p for p in (t.x or ()) if p is not None]
         ys = [p for p in (t.y or ()) if p is not None]
         assert all(0 <= p <= 10 for p in xs) and all(0 <= p <= 6 for p in ys), t.name
+    # the fixed parts are shapes under the traces, in the same box, on the same axes
+    shapes = conveyor.belt_shapes("x7", "y7", two_inputs=True)
+    assert [sh["name"] for sh in shapes] == ["pipes", "[h_{t-1}, x_t]"] + ["box"] * 5 + ["valve f", "valve i", "valve o"]
+    for sh in shapes:
+        assert (sh["xref"], sh["yref"], sh["layer"]) == ("x7", "y7", "below")
+        if sh["type"] == "rect":
+            assert 0 <= sh["x0"] < sh["x1"] <= 10 and 0 <= sh["y0"] < sh["y1"] <= 6
+        else:
+            pts = [tuple(map(float, p[1:].split(","))) for p in sh["path"].split()]
+            assert all(0 <= x <= 10 and 0 <= y <= 6 for x, y in pts), sh["name"]
+    one = conveyor.belt_shapes("x7", "y7")[0]["path"]
+    assert shapes[0]["path"].count("M") == one.count("M") + 1         # the second input's pipe
     ax = belt_axes("x7")
     assert ax["xaxis"]["range"] == [0.0, 10.0] and ax["yaxis"]["range"] == [0.0, 6.0]
     assert "scaleanchor" not in ax["yaxis"]
     assert belt_axes("x7", equal_aspect=True)["yaxis"]["scaleanchor"] == "x7"
     fig = figure_json(conveyor_figure(step_values(seed=6)[0], title="unit 1"))
+    assert fig["layout"]["shapes"] == conveyor.belt_shapes("x", "y")
     assert fig["layout"]["xaxis"]["range"] == [0, 10]
     assert len(fig["layout"]["title"]["text"]) > 0
 

@@ -285,11 +285,27 @@ def test_long_texts_label_every_kth_step_and_numbers_have_no_labels():
         gates_over_time_figure(latch(12), 0, chars="abc")
 
 
+def held_shapes(fig: dict) -> list[dict]:
+    return [s for s in fig["layout"].get("shapes", []) if s.get("name") == "held"]
+
+
+def test_belt_fixed_parts_are_shapes_on_the_belt_axes():
+    """The belt's pipes, bus, boxes and valve bodies are layout shapes on the belt's own axes,
+    under its traces; a second input adds its pipe."""
+    from figures.conveyor import belt_shapes
+    fig = figure_json(gates_over_time_figure(latch(12), 0))
+    belt = [s for s in fig["layout"]["shapes"] if s.get("name") != "held"]
+    assert belt == belt_shapes("x2", f"y{N + 1}") and all(s["layer"] == "below" for s in belt)
+    tr = lstm_forward(random_lstm(2, 3, seed=1), make_sequence("sine", 7, 2))
+    two = [s for s in figure_json(gates_over_time_figure(tr, 1))["layout"]["shapes"] if s.get("name") != "held"]
+    assert two == belt_shapes("x2", f"y{N + 1}", two_inputs=True) != belt
+
+
 def test_held_gates_are_framed_and_labelled():
     held = (("f", 1.0, 3, 7), ("i", 0.0, 3, 7))
     e, tr = text_run("hello world", H=3, clamps=tuple(Clamp(*h) for h in held))
     fig = figure_json(gates_over_time_figure(tr, 2, chars=e.chars, held=held))
-    shapes = fig["layout"]["shapes"]
+    shapes = held_shapes(fig)
     assert [(s["yref"], s["x0"], s["x1"], s["y0"], s["y1"]) for s in shapes] == [
         ("y", 2.5, 7.5, -0.5, 2.5), ("y2", 2.5, 7.5, -0.5, 2.5)]          # rows f and i, steps 3..7
     assert [s["label"]["text"] for s in shapes] == ["f held at 1 on steps 3\u20137: nothing forgotten",
@@ -304,9 +320,9 @@ def test_held_gates_are_framed_and_labelled():
         go.Figure(fg.to_dict())
     # steps beyond the sequence are cut; a range wholly beyond it draws nothing
     short = figure_json(gates_over_time_figure(latch(5), 0, held=(("f", 1.0, 4, 40), ("i", 0.0, 9, 12))))
-    assert [(s["x0"], s["x1"]) for s in short["layout"]["shapes"]] == [(3.5, 5.5)]
+    assert [(s["x0"], s["x1"]) for s in held_shapes(short)] == [(3.5, 5.5)]
     assert held_label("f", 0.0, 2, 2) == "f held at 0 on step 2: everything forgotten"
-    assert "shapes" not in figure_json(gates_over_time_figure(latch(5), 0))["layout"]
+    assert held_shapes(figure_json(gates_over_time_figure(latch(5), 0))) == []
 
 
 def test_figures_encode_arrays_as_plotly_does():

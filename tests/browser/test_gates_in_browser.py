@@ -36,7 +36,8 @@ JS_TICKS = """() => {
   const gd = document.querySelectorAll('.js-plotly-plot')[0];
   const ax = gd._fullLayout.xaxis;     // the tick labels as drawn (plotly.js decodes &lt; &gt; &amp;)
   const drawn = Array.from(gd.querySelectorAll('g.subplot.xy6 .xtick text'), t => t.textContent);
-  return {title: ax.title.text, ticktext: drawn, shapes: (gd.layout.shapes || []).length};
+  return {title: ax.title.text, ticktext: drawn,   // shapes framing held gates (the belt's fixed parts are shapes too)
+          shapes: (gd.layout.shapes || []).filter(s => s.name === 'held').length};
 }"""
 
 
