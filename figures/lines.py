@@ -24,6 +24,12 @@ _SYMBOL = {"f": "f<sub>t</sub>", "i": "i<sub>t</sub>", "o": "o<sub>t</sub>", "c_
            "c": "C<sub>t</sub>", "h": "h<sub>t</sub>"}
 
 
+def legend_px(names) -> int:
+    """Room (px) for a legend of these names beside the plot: the line sample and padding (45 px)
+    and about 7.5 px a character at the 12 px legend font (generous: most letters are narrower)."""
+    return 45 + round(7.5 * max((len(n) for n in names), default=0))
+
+
 def unit_series(trace, unit: int, b: int = 0) -> dict[str, np.ndarray]:
     """The quantities of one unit as (T,) arrays (lstm_core's numbers): f, i, o, c_tilde, c, h;
     and x as (T, D)."""
@@ -90,7 +96,10 @@ def unit_lines_figure(trace, unit: int = 0, b: int = 0, height: int = 520, chars
                                       textposition="top left" if k % 2 == 0 else "bottom left",
                                       font=dict(size=11, color=COLORS["x"]), padding=4)))
     layout = dict(
-        height=height, margin=dict(l=60, r=10, t=30, b=40), hovermode="x unified",
+        # the legend sits in the right margin, sized here from its longest name: plotly.js growing
+        # the margins itself (autoexpand) draws the figure twice
+        height=height, margin=dict(l=60, r=legend_px([t["name"] for t in data if t.get("showlegend", True)]),
+                                   t=30, b=40, autoexpand=False), hovermode="x unified",
         legend=dict(orientation="v", x=1.01, xanchor="left", y=1.0, yanchor="top", groupclick="toggleitem"),
         xaxis=xaxis,
         yaxis=dict(domain=[0.62, 1.0], anchor="x", range=[-0.05, 1.05], title=dict(text="gates"),
