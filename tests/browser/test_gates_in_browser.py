@@ -94,6 +94,23 @@ def test_play_advances_the_frames_and_the_scrubber_jumps(page, app_url):
     assert_clean(page)
 
 
+def test_hovering_a_heatmap_cell_shows_its_exact_value(page, app_url):
+    """A student hovers a cell of the cell-state heatmap and reads the step, the unit and lstm_core's
+    value to 6 significant digits (nothing drawn over the heatmaps may take the mouse)."""
+    open_gates(page, app_url)
+    gd = page.locator(".js-plotly-plot").first
+    gd.scroll_into_view_if_needed()
+    box = gd.bounding_box()
+    at = page.evaluate("""() => { const L = document.querySelector('.js-plotly-plot')._fullLayout;
+        return {x: L.xaxis._offset + L.xaxis.l2p(30), y: L.yaxis5._offset + L.yaxis5._length / 2}; }""")
+    p = PRESETS["latch"]
+    c30 = float(lstm_forward(p.params(), p.inputs(60)).c[29, 0, 0])
+    page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
+    page.wait_for_function("() => document.querySelectorAll('.hoverlayer .hovertext').length > 0", timeout=10_000)
+    text = page.evaluate("() => document.querySelector('.hoverlayer .hovertext').textContent")
+    assert "t = 30" in text and "unit 0" in text and f"{c30:.6g}" in text, text
+
+
 def download(page, label, tmp_path):
     with page.expect_download() as info:
         page.get_by_role("button", name=label, exact=True).click()
