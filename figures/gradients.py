@@ -16,13 +16,12 @@ from the full trace); to keep the figure small, long sequences get a frame every
 """
 from __future__ import annotations
 
-import base64
 import math
 
 import numpy as np
 
 from .colors import COLORS, rgba
-from .sending import PlotlySpec
+from .sending import PlotlySpec, typed_array
 
 # Frames repeat the revealed part of every animated line, so their size grows like
 # (number of frames) x T x (lines). This caps the y values carried by all frames together
@@ -281,14 +280,6 @@ STYLE = {
     "lstm_c": dict(color=COLORS["c"], width=2.5),
     "forget_product": dict(color=COLORS["f"], width=2, dash="dot"),
 }
-
-
-def typed_array(values) -> dict:
-    """A float64 array as the typed-array dict Plotly sends ({"dtype": "f8", "bdata": base64}),
-    as plotly.py's own to_typed_array_spec writes it for a 1-D float64 array, without its
-    per-call checks (a frame has a few hundred of them)."""
-    a = np.ascontiguousarray(values, dtype="<f8")
-    return {"dtype": "f8", "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
 
 
 def _animation(layout: dict, ys: list[np.ndarray], T: int, budget: int) -> list[dict]:

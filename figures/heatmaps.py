@@ -73,10 +73,14 @@ def belt_series(trace, unit: int, b: int = 0) -> list[dict]:
     """The values of one unit at every step, one dict per step in the form
     figures.conveyor.belt_traces takes: c_prev, f, i, c_tilde, o, c, h, h_prev, tanh_c, x (first
     input), x2 (second input, or None with one input). All are lstm_core's float64 numbers."""
-    cols = {k: a.tolist() for k, a in _belt_columns(trace, unit, b).items()}
+    return _series(_belt_columns(trace, unit, b), trace.T)
+
+
+def _series(columns: dict[str, np.ndarray], T: int) -> list[dict]:
+    cols = {k: a.tolist() for k, a in columns.items()}
     if "x2" not in cols:
-        cols["x2"] = [None] * trace.T
-    return [{k: col[k_t] for k, col in cols.items()} for k_t in range(trace.T)]
+        cols["x2"] = [None] * T
+    return [{k: col[k_t] for k, col in cols.items()} for k_t in range(T)]
 
 
 def _belt_columns(trace, unit: int, b: int) -> dict[str, np.ndarray]:
@@ -90,10 +94,10 @@ def _belt_columns(trace, unit: int, b: int) -> dict[str, np.ndarray]:
     return cols
 
 
-def _step_keys(trace, unit: int, b: int) -> list[bytes]:
+def _step_keys(columns: dict[str, np.ndarray]) -> list[bytes]:
     """One key per step: the bits of all its belt values, so that two steps get the same key
     exactly when they would draw the same belt (-0.0 and 0.0 differ, as they do in customdata)."""
-    rows = np.ascontiguousarray(np.column_stack(list(_belt_columns(trace, unit, b).values())))
+    rows = np.ascontiguousarray(np.column_stack(list(columns.values())))
     return [r.tobytes() for r in rows]
 
 
@@ -154,7 +158,8 @@ def belt_steps(trace, unit: int, b: int = 0) -> tuple[list[dict], list[int], lis
     only the attributes that change."""
     built: dict[bytes, list] = {}            # a step whose values repeat an earlier step's draws the same belt
     per_step = []
-    for key, v in zip(_step_keys(trace, unit, b), belt_series(trace, unit, b)):
+    columns = _belt_columns(trace, unit, b)
+    for key, v in zip(_step_keys(columns), _series(columns, trace.T)):
         traces = built.get(key)
         if traces is None:
             traces = built[key] = belt_traces_shared(v)   # read only; copied below

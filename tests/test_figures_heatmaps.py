@@ -330,8 +330,8 @@ def test_figures_encode_arrays_as_plotly_does():
     plotly.py's own (to_typed_array_spec), for every dtype and shape the figures use."""
     from _plotly_utils.utils import to_typed_array_spec
 
-    from figures.sending import _typed
+    from figures.sending import typed_array
     for a in (np.arange(6.0).reshape(2, 3), np.array([np.nan, 1e-300, -0.0, 5e-324]), np.arange(5, dtype=np.int32),
               np.arange(12.0).reshape(3, 4)[:, ::2], np.array([1, 2], dtype=np.int64), np.float32([0.5, 2.0])):
-        assert _typed(a) == to_typed_array_spec(a), a
-    assert _typed(np.zeros(0)).size == 0
+        assert typed_array(a) == to_typed_array_spec(a), a
+    assert typed_array(np.zeros(0)).size == 0
