@@ -91,6 +91,22 @@ def test_sigmoid_of_the_negated_argument_is_sigmoid_bit_for_bit(z):
         assert np.array_equal(sigmoid_of_negated(-z, out=np.empty_like(z)), sigmoid(z.copy(), out=z.copy()))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-1e300, 1e300))
+def test_sigmoid_is_accurate_and_silent_over_the_whole_range(z):
+    """sigmoid(z) matches 1 / (1 + e^-z) computed by Python's math to a few ulp wherever that value
+    is a normal float64, is 0 where it is below 2.3e-308, and never warns (strict_numerics)."""
+    import math
+    from lstm_core.activations import sigmoid
+    s = float(sigmoid(np.array([z]))[0])
+    if z < -708.0:
+        assert 0.0 <= s < 2.3e-308
+    elif z > 40.0:
+        assert s == 1.0
+    else:
+        assert s == pytest.approx(1.0 / (1.0 + math.exp(-z)), rel=4e-16, abs=0.0)
+
+
 @settings(max_examples=40, deadline=None)
 @given(lstm_case())
 def test_recorded_gates_are_the_activations_of_the_recorded_preactivations(case):
