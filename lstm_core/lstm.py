@@ -17,6 +17,7 @@ import numpy as np
 
 from .activations import sigmoid, sigmoid_of_negated, tanh
 from .interventions import clamp_table
+from .memory import empty_populated
 from .params import LSTMParams, gate_slice
 from .trace import LSTMTrace
 
@@ -79,9 +80,10 @@ def lstm_forward(params: LSTMParams, x, h0=None, c0=None, clamps=()) -> LSTMTrac
     hx[t + 1], where the next step reads it, and each gate's block of rows is contiguous.
     The sigmoid gates' weight rows are negated once, so the product gives -z for them and
     sigmoid(z) = 1 / (1 + exp(-z)) needs no negation per step (the same numbers: negation is
-    exact). Each step is computed in a small buffer that stays in the processor's cache and
-    then copied into the record: writing fresh memory straight from the matrix product was
-    the slowest part of a long run.
+    exact). The product goes to a small buffer that stays in the processor's cache (writing
+    fresh memory straight from the matrix product was the slowest part of a long run); the
+    activations read it and write the record. The record's memory is mapped before the loop
+    (memory.empty_populated).
     """
     x, batched = as_batch(x, params.input_size)
     T, B, D = x.shape
@@ -95,30 +97,31 @@ def lstm_forward(params: LSTMParams, x, h0=None, c0=None, clamps=()) -> LSTMTrac
     Wb = params.stacked().copy()                      # (4H, H + D + 1), gates in GATE_ORDER
     Wb[sig] *= -1.0                                   # the sigmoid gates' rows give -z (see below)
 
-    hx = np.empty((T + 1, H + D + 1, B))              # [h_{t-1}; x_t; 1] for t = 1..T (+ h_T)
+    hx = empty_populated((T + 1, H + D + 1, B))       # [h_{t-1}; x_t; 1] for t = 1..T (+ h_T)
     hx[0, :H] = h0.T
     hx[:T, H:H + D] = x.transpose(0, 2, 1)
     hx[:, H + D] = 1.0
-    g = np.empty((T, 4 * H, B))                       # gates, packed in GATE_ORDER
-    c = np.empty((T, H, B))
-    s = np.empty((4 * H, B))                          # this step's gates, in a buffer that stays in cache
-    f_t, i_t, o_t, cand_t, sig_t = s[sf], s[si], s[so], s[cand], s[sig]
+    g = empty_populated((T, 4 * H, B))                # gates, packed in GATE_ORDER
+    c = empty_populated((T, H, B))
+    s = np.empty((4 * H, B))                          # this step's pre-activations, a buffer that stays in cache
+    s_sig, s_cand = s[sig], s[cand]
     tmp = np.empty((H, B))
     c_prev = c0.T
     with np.errstate(under="ignore"):                 # underflow to 0 is the right answer
         for t in range(T):
             np.matmul(Wb, hx[t], out=s)               # W · [h_{t-1}, x_t] + b: -z for f, i, o; z for C~
-            sigmoid_of_negated(sig_t, out=sig_t)      # f_t, i_t, o_t = 1 / (1 + exp(-z))
-            tanh(cand_t, out=cand_t)                  # C~_t
+            g_t = g[t]
+            sigmoid_of_negated(s_sig, out=g_t[sig])   # f_t, i_t, o_t = 1 / (1 + exp(-z)), recorded
+            tanh(s_cand, out=g_t[cand])               # C~_t, recorded
             for rows, values in held.values():
                 if values[t] == values[t]:            # not NaN: this gate is held on this step
-                    s[rows] = values[t]
+                    g_t[rows] = values[t]
+            f_t, i_t, o_t, cand_t = g_t[sf], g_t[si], g_t[so], g_t[cand]
             c_t = c[t]
             np.multiply(f_t, c_prev, out=c_t)                     # f_t * C_{t-1}
             np.multiply(i_t, cand_t, out=tmp)
             c_t += tmp                                            #  + i_t * C~_t
             tanh(c_t, out=tmp)
             np.multiply(o_t, tmp, out=hx[t + 1, :H])              # h_t = o_t * tanh(C_t)
-            g[t] = s                                              # recorded
             c_prev = c_t
     return LSTMTrace(params=params, x=x, gT=g, cT=c, hx=hx, h0=h0, c0=c0, clamps=clamps, batched=batched)
