@@ -515,9 +515,11 @@ trace = cg.run_lstm(weights_json, x, D, clamps) if clamps else free
 
 st.subheader("Every gate, every step")
 unit = unit_ui(H, seeded, notices)
-fig = gates_over_time_figure(trace, unit, belt=cg.belt_frames(weights_json, x, D, unit, clamps), chars=chars,
-                             held=clamps)
-st.plotly_chart(present(fig), key=P + "heatmaps", config=chart_config("lstm-gates-over-time"),
+# Figures are passed straight to st.plotly_chart, never kept in a page-level name: the widget
+# callbacks defined on this page keep its globals alive for as long as the session lasts.
+st.plotly_chart(present(gates_over_time_figure(trace, unit, belt=cg.belt_frames(weights_json, x, D, unit, clamps),
+                                               chars=chars, held=clamps)),
+                key=P + "heatmaps", config=chart_config("lstm-gates-over-time"),
                 alt=f"Six heatmaps of the gates and states of {H} units over {T} steps, and the conveyor "
                     f"belt of unit {unit}, with a Play button and a step slider.")
 st.markdown(

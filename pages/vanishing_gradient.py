@@ -162,6 +162,16 @@ def factor_text(norms) -> str:
     return "—" if f is None else f"{f:.4g}"
 
 
+def draw_chart(curves: dict, clamp) -> int:
+    """Draw the gradient chart; return its number of frames. The figure stays local: the widget
+    callbacks of this page keep its globals alive for as long as the session lasts."""
+    fig = gradient_figure(curves["rnn_h"], curves["lstm_h"], curves["lstm_c"],
+                          curves["forget_product_mean"], curves["rnn_h_clipped"], curves["clip_value"],
+                          free=curves["free"], held=clamp)
+    st.plotly_chart(present(fig), key=P + "chart")
+    return len(fig.frames)
+
+
 st.title("3 · The vanishing gradient")
 st.markdown(
     "Training needs to know how the loss depends on what happened long ago. Here one input "
@@ -180,13 +190,10 @@ write_link(P, PARAMS, link_values(s))
 clamp = clamp_spec(s.clamp, s.clamp_steps, s.T)
 curves = gradient_curves(s.T, s.hidden_size, s.scale, s.input_scale, s.forget_bias, s.sequence,
                          s.seed, s.clip_value if s.clip else None, clamp)
-fig = gradient_figure(curves["rnn_h"], curves["lstm_h"], curves["lstm_c"],
-                      curves["forget_product_mean"], curves["rnn_h_clipped"], curves["clip_value"],
-                      free=curves["free"], held=clamp)
-st.plotly_chart(present(fig), key=P + "chart")
+n_frames = draw_chart(curves, clamp)
 st.caption(
     "Right is step T, where the loss is; left is step 1. Press ▶ to watch the gradient travel back "
-    f"through time ({len(fig.frames)} frames; long sequences get a frame every few steps). Every value "
+    f"through time ({n_frames} frames; long sequences get a frame every few steps). Every value "
     "is computed exactly in float64; hover a line to read it."
     + (" The dashed lines are the same LSTM with no gate held; the shaded steps are the ones held."
        if clamp else ""))
