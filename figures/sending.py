@@ -32,7 +32,12 @@ class PlotlySpec(go.Figure):
 
     def __init__(self, data: list[dict], layout: dict, frames: list[dict] = ()):  # noqa: D107
         # go.Figure.__init__ is deliberately not called: it would validate and copy everything.
-        spec = {"data": list(data), "layout": dict(layout)}
+        # Streamlit's chart mounts afresh whenever the spec changes, draws it, and then hands
+        # plotly.js a deep copy of the same figure (its theme pass): with no datarevision,
+        # Plotly.react takes every copied array for new data and draws it all a second time.
+        # Within one mounted chart the data never change, so a fixed datarevision is true and
+        # makes that second pass a cheap comparison (gates figure: about 130 -> 45 ms).
+        spec = {"data": list(data), "layout": {"datarevision": 1, **layout}}
         _typed_arrays(spec)                     # NumPy arrays -> {"dtype", "bdata", "shape"}, as plotly.py sends them
         if frames:
             spec["frames"] = list(frames)       # frames hold plain lists (small per-step values)
