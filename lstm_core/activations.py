@@ -30,9 +30,16 @@ def sigmoid_of_negated(neg_z: np.ndarray, out: np.ndarray | None = None) -> np.n
     exact), one pass fewer. The forward pass gets -z straight from its matrix product by
     negating the sigmoid gates' weights once (lstm.py)."""
     with np.errstate(over="ignore", under="ignore"):  # exp(-z) = inf gives 1 / inf = 0: no warning
-        out = np.exp(neg_z, out=out)
-        out += 1.0
-        return np.reciprocal(out, out=out)
+        return sigmoid_of_negated_unchecked(neg_z, out=out)
+
+
+def sigmoid_of_negated_unchecked(neg_z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """sigmoid_of_negated for a caller that has already set np.errstate(over="ignore",
+    under="ignore") around a loop: entering errstate at every step of a short sequence cost
+    more than the arithmetic."""
+    out = np.exp(neg_z, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
 
 
 def sigmoid_grad_from_output(s: np.ndarray) -> np.ndarray:

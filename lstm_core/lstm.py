@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import sigmoid, sigmoid_of_negated, tanh
+from .activations import sigmoid, sigmoid_of_negated_unchecked, tanh
 from .interventions import clamp_table
 from .memory import empty_populated
 from .params import LSTMParams, gate_slice
@@ -107,11 +107,12 @@ def lstm_forward(params: LSTMParams, x, h0=None, c0=None, clamps=()) -> LSTMTrac
     s_sig, s_cand = s[sig], s[cand]
     tmp = np.empty((H, B))
     c_prev = c0.T
-    with np.errstate(under="ignore"):                 # underflow to 0 is the right answer
+    # underflow to 0 is the right answer; so is exp(-z) = inf for z < -709.78, where sigmoid(z) = 0
+    with np.errstate(under="ignore", over="ignore"):
         for t in range(T):
             np.matmul(Wb, hx[t], out=s)               # W · [h_{t-1}, x_t] + b: -z for f, i, o; z for C~
             g_t = g[t]
-            sigmoid_of_negated(s_sig, out=g_t[sig])   # f_t, i_t, o_t = 1 / (1 + exp(-z)), recorded
+            sigmoid_of_negated_unchecked(s_sig, out=g_t[sig])   # f_t, i_t, o_t = 1 / (1 + exp(-z)), recorded
             tanh(s_cand, out=g_t[cand])               # C~_t, recorded
             for rows, values in held.values():
                 if values[t] == values[t]:            # not NaN: this gate is held on this step
