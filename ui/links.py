@@ -130,7 +130,7 @@ def sync_link(prefix: str, params) -> list[str]:
 
     from .state import keep
 
-    query = {k: st.query_params[k] for k in st.query_params}
+    query = st.query_params.to_dict()        # the last value of a repeated key, as st.query_params[k]
     seen_key = f"_link_seen.{prefix}"
     relevant = {p.name: query[p.name] for p in params if p.name in query}
     if st.session_state.get(seen_key) == relevant:
@@ -149,13 +149,14 @@ def write_link(prefix: str, params, values: dict) -> None:
     import streamlit as st
 
     wanted = link_params(params, values)
-    current = {p.name: st.query_params[p.name] for p in params if p.name in st.query_params}
+    in_url = st.query_params.to_dict()       # read once: each st.query_params lookup takes locks (page 1 has 84 params)
+    current = {p.name: in_url[p.name] for p in params if p.name in in_url}
     # A link just read (st.page_link to this same page, say) may not be in the browser's
     # address bar yet although the server has it: setting it again makes the browser show it.
     fresh = st.session_state.pop(f"_link_fresh.{prefix}", False)
     if wanted != current or (fresh and wanted):
         for p in params:
-            if p.name in st.query_params and p.name not in wanted:
+            if p.name in in_url and p.name not in wanted:
                 del st.query_params[p.name]
         st.query_params.update(wanted)
     st.session_state[f"_link_seen.{prefix}"] = wanted
