@@ -155,8 +155,7 @@ def write_link(prefix: str, params, values: dict) -> None:
     # address bar yet although the server has it: setting it again makes the browser show it.
     fresh = st.session_state.pop(f"_link_fresh.{prefix}", False)
     if wanted != current or (fresh and wanted):
-        for p in params:
-            if p.name in in_url and p.name not in wanted:
-                del st.query_params[p.name]
+        for name in current.keys() - wanted.keys():
+            del st.query_params[name]
         st.query_params.update(wanted)
     st.session_state[f"_link_seen.{prefix}"] = wanted
