@@ -1,9 +1,11 @@
 """Numbers and equations of one LSTM step, as text: rounded for display, never for computing.
 
 Pure functions (no Streamlit, no Plotly): they turn the float64 numbers lstm_core computed
-into strings a student reads — plain/HTML text for figure labels (`fmt_html`, `fmt_text`) and
-LaTeX for the equations with the numbers substituted (`gate_equation_latex`,
-`gate_matrix_latex`, `state_equations_latex`).
+into strings a student reads — plain/HTML text for figure labels (`fmt_html`, `fmt_text`);
+the equations in two parts, the symbols in LaTeX (`gate_symbols_latex`, `state_symbols_latex`,
+`matrix_symbols_latex`) and the numbers substituted as plain text (`gate_numbers_text`,
+`state_numbers_text`); every gate with its numbers in matrix form (`gate_matrix_latex`); and
+a markdown table of numbers (`text_table`).
 
 Rounding rule (`_decimal_parts`): at least 3 significant digits and at least 3 decimals; a
 value strictly between -1 and 1 is never printed as +-1 (a gate never reaches 0 or 1 exactly),
@@ -110,30 +112,6 @@ def hx_labels(H: int, D: int) -> list[str]:
     return hs + xs
 
 
-def gate_equation_latex(gate: str, unit: int, w_row, hx, b: float, z: float, value: float,
-                        H: int, D: int) -> str:
-    """One unit's gate, three ways: symbols, numbers substituted, result.
-
-    gate: 'f', 'i', 'c' or 'o'; unit: counted from 0; w_row: the H + D weights of that unit's
-    row; hx: [h_{t-1}, x_t]; b: the bias; z: the pre-activation; value: the gate's value (both
-    as lstm_core computed them). Matrix indices count from 0 too: W_f[j,k] is row j (unit j),
-    column k (entry k of [h_{t-1}, x_t]).
-    """
-    sym = GATE_SYMBOLS[gate]
-    fn = GATE_FUNCS[gate]
-    idx = "" if H == 1 else f"[{unit}]"
-    labels = hx_labels(H, D)
-    W = rf"W_{gate}"
-    symbolic = " + ".join(rf"{W}{{[{unit},{k}]}}\,{labels[k]}" for k in range(H + D))
-    numbers = " + ".join(rf"{_factor(w)} \cdot {_factor(x)}" for w, x in zip(w_row, hx))
-    lhs = sym + (r"^{" + idx + "}" if idx else "")
-    return (
-        rf"\begin{{aligned}} {lhs} &= {fn}\big({symbolic} + b_{gate}{idx}\big)\\"
-        rf" &= {fn}\big({numbers} {_term(b)}\big)\\"
-        rf" &= {fn}({fmt_tex(z)}) = {fmt_tex(value)} \end{{aligned}}"
-    )
-
-
 def gate_matrix_latex(gate: str, W, hx, b, z, value, H: int, D: int) -> str:
     """The gate for all units as one matrix-vector product with [h_{t-1}, x_t] stacked.
 
@@ -152,18 +130,6 @@ def gate_matrix_latex(gate: str, W, hx, b, z, value, H: int, D: int) -> str:
     )
 
 
-def state_equations_latex(unit: int, H: int, f: float, c_prev: float, i: float, c_tilde: float,
-                          c: float, o: float, tanh_c: float, h: float) -> str:
-    """C_t and h_t of one unit (counted from 0) with the numbers substituted (values from lstm_core)."""
-    idx = "" if H == 1 else rf"^{{[{unit}]}}"
-    return (
-        rf"\begin{{aligned}} C_t{idx} &= f_t{idx} * C_{{t-1}}{idx} + i_t{idx} * \tilde C_t{idx}"
-        rf" = {_factor(f)} \cdot {_factor(c_prev)} + {_factor(i)} \cdot {_factor(c_tilde)} = {fmt_tex(c)}\\"
-        rf" h_t{idx} &= o_t{idx} * \tanh(C_t{idx}) = {_factor(o)} \cdot \tanh({fmt_tex(c)})"
-        rf" = {_factor(o)} \cdot {_factor(tanh_c)} = {fmt_tex(h)} \end{{aligned}}"
-    )
-
-
 def sigmoid_gap_tex(z: float) -> str:
     """LaTeX for how far sigmoid(z) lies from the nearer of 0 and 1: e^{-|z|} / (1 + e^{-|z|}).
 
@@ -171,3 +137,80 @@ def sigmoid_gap_tex(z: float) -> str:
     a = abs(float(z))
     gap = math.exp(-a) / (1.0 + math.exp(-a))
     return fmt_tex(gap)
+
+
+# ---- the equations in two parts: the symbols (LaTeX, the same at every move, so the browser
+# typesets them once) and the numbers substituted (plain text, which it redraws at almost no
+# cost). Typesetting the numbers with KaTeX at every slider move made page 1 answer about
+# 60 ms later (benchmarks/bench_browser.py).
+
+def _factor_text(v: float) -> str:
+    """A number as a factor in a product, as text: negative numbers in parentheses."""
+    s = fmt_text(v)
+    return f"({s})" if s.startswith(MINUS) or " " in s else s
+
+
+def _term_text(v: float) -> str:
+    """A number added to a sum, as text: '+ 0.500' or '+ (−0.500)'."""
+    return "+ " + _factor_text(v)
+
+
+def gate_symbols_latex(gate: str, unit: int, H: int, D: int) -> str:
+    """One unit's gate in symbols: f_t = σ(W_f[0,0] h_{t-1} + W_f[0,1] x_t + b_f).
+
+    Matrix indices count from 0: W_f[j,k] is row j (unit j), column k (entry k of [h_{t-1}, x_t])."""
+    idx = "" if H == 1 else f"[{unit}]"
+    labels = hx_labels(H, D)
+    W = rf"W_{gate}"
+    symbolic = " + ".join(rf"{W}{{[{unit},{k}]}}\,{labels[k]}" for k in range(H + D))
+    lhs = GATE_SYMBOLS[gate] + (r"^{" + idx + "}" if idx else "")
+    return rf"{lhs} = {GATE_FUNCS[gate]}\big({symbolic} + b_{gate}{idx}\big)"
+
+
+def gate_numbers_text(gate: str, w_row, hx, b: float, z: float, value: float) -> str:
+    """The same gate with lstm_core's numbers substituted, as markdown-safe text:
+    '= σ(0.500 · 0.300 + (−1.20) · 1.00 + 0.800) = σ(−0.250) = **0.438**'."""
+    fn = "tanh" if gate == "c" else "σ"
+    numbers = " + ".join(f"{_factor_text(w)} · {_factor_text(x)}" for w, x in zip(w_row, hx))
+    return f"= {fn}({numbers} {_term_text(b)}) = {fn}({fmt_text(z)}) = **{fmt_text(value)}**"
+
+
+def state_symbols_latex(unit: int, H: int) -> tuple[str, str]:
+    """C_t and h_t of one unit (counted from 0) in symbols: two LaTeX strings."""
+    idx = "" if H == 1 else rf"^{{[{unit}]}}"
+    return (rf"C_t{idx} = f_t{idx} * C_{{t-1}}{idx} + i_t{idx} * \tilde C_t{idx}",
+            rf"h_t{idx} = o_t{idx} * \tanh(C_t{idx})")
+
+
+def state_numbers_text(f: float, c_prev: float, i: float, c_tilde: float, c: float, o: float,
+                       tanh_c: float, h: float) -> tuple[str, str]:
+    """C_t and h_t with lstm_core's numbers substituted, as markdown-safe text (two lines)."""
+    return (f"= {_factor_text(f)} · {_factor_text(c_prev)} + {_factor_text(i)} · {_factor_text(c_tilde)}"
+            f" = **{fmt_text(c)}**",
+            f"= {_factor_text(o)} · tanh({fmt_text(c)}) = {_factor_text(o)} · {_factor_text(tanh_c)}"
+            f" = **{fmt_text(h)}**")
+
+
+def matrix_symbols_latex(gate: str, H: int, D: int) -> str:
+    """The gate for all units as one matrix-vector product, in symbols: W_g (H × (H + D)) times
+    the stacked [h_{t-1}, x_t], plus b_g, squashed. Rows and columns count from 0."""
+    labels = hx_labels(H, D)
+    rows = r" \\ ".join(" & ".join(rf"W_{gate}{{[{j},{k}]}}" for k in range(H + D)) for j in range(H))
+    vec = r" \\ ".join(labels)
+    bias = r" \\ ".join(rf"b_{gate}{{[{j}]}}" for j in range(H))
+    return (
+        rf"{GATE_SYMBOLS[gate]} = {GATE_FUNCS[gate]}\Big(\underbrace{{\begin{{pmatrix}} {rows} \end{{pmatrix}}}}"
+        rf"_{{W_{gate}:\ {H} \times {H + D}}}"
+        rf"\underbrace{{\begin{{pmatrix}} {vec} \end{{pmatrix}}}}_{{[h_{{t-1}},\,x_t]}}"
+        rf" + \underbrace{{\begin{{pmatrix}} {bias} \end{{pmatrix}}}}_{{b_{gate}}}\Big)"
+    )
+
+
+def text_table(columns: list[str], rows: list[tuple[str, list[str]]]) -> str:
+    """A markdown table of text cells (row name first, the other columns right-aligned).
+
+    One markdown element costs the browser much less to redraw at every slider move than
+    st.table, which renders every cell as markdown on its own. The cells must be plain text
+    without '|' or markdown syntax (numbers from fmt_text and fixed names)."""
+    head = "| | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns)
+    return head + "".join(f"\n| {name} | " + " | ".join(cells) + " |" for name, cells in rows)

@@ -5,12 +5,12 @@ Units, entries of [h_{t-1}, x_t] and matrix rows/columns are counted from 0, as 
 page and in the trace CSV. Every setting that differs from its default is in the link (ui.links).
 """
 
-import pandas as pd
 import streamlit as st
 
 from figures.conveyor import conveyor_figure
-from figures.step import (fmt_tex, fmt_text, gate_equation_latex, gate_matrix_latex, hx_labels,
-                          sigmoid_gap_tex, state_equations_latex)
+from figures.step import (fmt_tex, fmt_text, gate_matrix_latex, gate_numbers_text, gate_symbols_latex,
+                          hx_labels, matrix_symbols_latex, sigmoid_gap_tex, state_numbers_text,
+                          state_symbols_latex, text_table)
 from ui.cache_step import GATES, lstm_step
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present, presenting
@@ -244,7 +244,16 @@ with left:
                    "Rows and columns are counted from 0, like the units: $W_f[j,k]$ is unit $j$'s weight "
                    "on entry $k$ of $[h_{t-1}, x_t]$.")
         W, b = [], []
-        for g, tab in zip(GATES, st.tabs([GATE_TITLES[g] for g in GATES])):
+        # Only the open tab writes its sliders (on_change="rerun" makes the tabs report which is
+        # open): hidden sliders would still cost the browser about 3 ms each at every move. The
+        # others keep their values in session state, where their kept keys hold them.
+        tabs = st.tabs([GATE_TITLES[g] for g in GATES], key=P + "gate_tab", on_change="rerun")
+        for g, tab in zip(GATES, tabs):
+            if not tab.open:
+                W.append(tuple(tuple(round(st.session_state[keep(w_key(g, j, src))], 1) for src in sources(H, D))
+                               for j in range(H)))
+                b.append(tuple(round(st.session_state[keep(b_key(g, j))], 1) for j in range(H)))
+                continue
             with tab:
                 st.caption(f"${'W_' + g}$, $b_{g}$: " + GATE_ROLES[g])
                 rows, biases = [], []
@@ -296,30 +305,44 @@ with right:
     st.subheader("The numbers" + (" (all units)" if H > 1 else ""))
     rows_def = [("f_t  forget gate", "f"), ("i_t  input gate", "i"), ("C̃_t  candidate", "c_tilde"),
                 ("o_t  output gate", "o"), ("C_t  new cell state", "c"), ("h_t  new hidden state", "h")]
-    table = pd.DataFrame({f"unit {j}": [fmt_text(s[k][j]) for _, k in rows_def] for j in range(H)},
-                         index=[name for name, _ in rows_def])
-    st.table(table)
+    st.markdown(text_table([f"unit {j}" for j in range(H)],
+                           [(name, [fmt_text(s[k][j]) for j in range(H)]) for name, k in rows_def]))
     st.caption("Numbers on this page are rounded for display (at least 3 significant digits); the "
                "computation is not — it runs in float64 in `lstm_core.lstm_step_forward`.")
 
 # ---- the step by hand ----
 st.subheader("The step by hand" + (f" — unit {unit}" if H > 1 else ""))
 st.markdown("Each gate multiplies the **stacked** vector $[h_{t-1}, x_t]$ by its weights, adds its bias, "
-            "and squashes the sum. Redo it with the numbers below; the results are the ones on the belt.")
+            "and squashes the sum. Each equation is written in symbols, then with the numbers below it; "
+            "the results are the ones on the belt.")
 if H + D <= 3 and not teacher:   # short equations: two per row (one in presenter mode: larger type)
     eq1, eq2 = st.columns(2)
 else:                   # long ones: one per row, full width
     eq1 = eq2 = st.container()
 zs = {"f": "z_f", "i": "z_i", "c": "z_c", "o": "z_o"}
 vals = {"f": "f", "i": "i", "c": "c_tilde", "o": "o"}
+# The symbols are their own element: they stay the same while a slider moves, so the browser
+# typesets them once; only the plain-text numbers under them change.
 for n, g in enumerate(GATES):
     with (eq1 if n % 2 == 0 else eq2):
         st.markdown(f"**{GATE_TITLES[g]}** — " + GATE_ROLES[g])
-        st.latex(gate_equation_latex(g, unit, W[n][unit], hx, b[n][unit], s[zs[g]][unit], s[vals[g]][unit], H, D))
+        st.markdown(f"${gate_symbols_latex(g, unit, H, D)}$")
+        st.markdown(gate_numbers_text(g, W[n][unit], hx, b[n][unit], s[zs[g]][unit], s[vals[g]][unit]))
 st.markdown("**New cell state and new hidden state** — the output gate decides how much of the "
             "squashed belt becomes $h_t$.")
-st.latex(state_equations_latex(unit, H, s["f"][unit], c_prev[unit], s["i"][unit], s["c_tilde"][unit],
-                               s["c"][unit], s["o"][unit], s["tanh_c"][unit], s["h"][unit]))
+c_sym, h_sym = state_symbols_latex(unit, H)
+c_num, h_num = state_numbers_text(s["f"][unit], c_prev[unit], s["i"][unit], s["c_tilde"][unit], s["c"][unit],
+                                  s["o"][unit], s["tanh_c"][unit], s["h"][unit])
+if H + D <= 3 and not teacher:
+    st1, st2 = st.columns(2)
+else:
+    st1 = st2 = st.container()
+with st1:
+    st.markdown(f"${c_sym}$")
+    st.markdown(c_num)
+with st2:
+    st.markdown(f"${h_sym}$")
+    st.markdown(h_num)
 
 # ---- common mistakes ----
 st.subheader("Three things to get right")
@@ -330,10 +353,9 @@ with m1.container(border=True):
     f_now = s["f"][unit]
     st.markdown("**The forget gate is a number between 0 and 1** — not a choice of −1, 0 or 1. "
                 "It is a sigmoid, so it never reaches 0 or 1 exactly, and it never flips a sign: "
-                "it scales the memory down.")
-    st.markdown(f"Right now $f_t = {fmt_tex(f_now)}$: the belt keeps that fraction of "
-                f"$C_{{t-1}} = {fmt_tex(c_prev[unit])}$, which gives $f_t\\,C_{{t-1}} = {fmt_tex(s['fc'][unit])}$. "
-                "Try **Push f to 1**.")
+                "it scales the memory down: $f_t * C_{t-1}$.")
+    st.markdown(f"Right now the forget gate is **{fmt_text(f_now)}**: of the old cell state "
+                f"{fmt_text(c_prev[unit])}, the belt keeps {fmt_text(s['fc'][unit])}. Try **Push f to 1**.")
     if f_now in (0.0, 1.0):
         st.markdown(f"Here $z_f = {fmt_tex(s['z_f'][unit])}$, so $f_t$ differs from {f_now:.0f} by only "
                     f"${sigmoid_gap_tex(s['z_f'][unit])}$: closer than float64 can tell apart, so the "
@@ -342,12 +364,14 @@ with m2.container(border=True):
     st.markdown("**A gate is a matrix times a stacked vector** — not a dot product of $h_{t-1}$ with $x_t$. "
                 "$h_{t-1}$ and $x_t$ are stacked into one vector of "
                 f"{H} + {D} = {H + D} numbers, and $W_f$ ({H} × {H + D}) multiplies it:")
-    st.latex(gate_matrix_latex("f", W[0], hx, b[0], s["z_f"], s["f"], H, D))
+    st.latex(matrix_symbols_latex("f", H, D))
+    st.caption("The same product with the numbers, for every gate: open *Every gate, all units at once* below.")
 with m3.container(border=True):
     st.markdown("**The output gate has equations too**: it reads the same stacked vector, and the new "
                 "hidden state is the squashed belt times that gate.")
     st.latex(r"o_t = \sigma(W_o\,[h_{t-1}, x_t] + b_o) \qquad h_t = o_t * \tanh(C_t)")
-    st.markdown(f"Here: $h_t = {fmt_tex(s['o'][unit])} \\cdot {fmt_tex(s['tanh_c'][unit])} = {fmt_tex(s['h'][unit])}$.")
+    st.markdown(f"Right now the output gate is {fmt_text(s['o'][unit])} and tanh of the belt is "
+                f"{fmt_text(s['tanh_c'][unit])}, so the new hidden state is **{fmt_text(s['h'][unit])}**.")
 
 matrices = st.expander("Every gate, all units at once (matrix form)", key=P + "matrices", on_change="rerun")
 if matrices.open:     # written only when open: four big equations that the browser would redraw at every move

@@ -10,8 +10,9 @@ from figures import conveyor
 from figures.colors import COLORS, DIVERGING
 from figures.conveyor import belt_axes, conveyor_figure, valve_shutters
 from figures.conveyor import belt_traces as belt_dicts
-from figures.step import (fmt_html, fmt_tex, fmt_text, gate_equation_latex, gate_matrix_latex,
-                          state_equations_latex)
+from figures.step import (fmt_html, fmt_tex, fmt_text, gate_matrix_latex, gate_numbers_text,
+                          gate_symbols_latex, matrix_symbols_latex, state_numbers_text, state_symbols_latex,
+                          text_table)
 from lstm_core import LSTMParams, lstm_step_forward
 from lstm_core.presets import random_lstm
 from tests.plotly_data import checked_json, decode, figure_json
@@ -192,16 +193,31 @@ def test_equations_substitute_lstm_core_numbers():
     p = LSTMParams(W_f=[[0.5, -1.2]], W_i=[[0, 1]], W_c=[[1, 1]], W_o=[[1, 0]],
                    b_f=[0.8], b_i=[0], b_c=[0], b_o=[0])
     s = lstm_step_forward(np.array([1.0]), np.array([0.3]), np.array([0.0]), p)
-    tex = gate_equation_latex("f", 0, [0.5, -1.2], [0.3, 1.0], 0.8, s["z_f"][0], s["f"][0], 1, 1)
-    # f = sigma(0.5*0.3 + (-1.2)*1 + 0.8) = sigma(-0.25) = 0.438
-    assert r"0.500 \cdot 0.300 + (-1.200) \cdot 1.000 + 0.800" in tex
-    assert r"\sigma(-0.250) = 0.438" in tex
-    assert "h_{t-1}" in tex and "x_t" in tex and "b_f" in tex
+    text = gate_numbers_text("f", [0.5, -1.2], [0.3, 1.0], 0.8, s["z_f"][0], s["f"][0])
+    # f = sigma(0.5*0.3 + (-1.2)*1 + 0.8) = sigma(-0.25) = 0.438, by hand
+    assert text == "= σ(0.500 · 0.300 + (\u22121.200) · 1.000 + 0.800) = σ(\u22120.250) = **0.438**"
+    assert s["f"][0] == pytest.approx(1 / (1 + math.exp(0.25)), rel=1e-15)
+    sym = gate_symbols_latex("f", 0, 1, 1)
+    assert sym == r"f_t = \sigma\big(W_f{[0,0]}\,h_{t-1} + W_f{[0,1]}\,x_t + b_f\big)"
+    assert gate_numbers_text("c", [1.0], [-0.5], 0.0, -0.5, math.tanh(-0.5)).startswith("= tanh(1.000 · (\u22120.500) + 0)")
     m = gate_matrix_latex("f", [[0.5, -1.2]], [0.3, 1.0], [0.8], s["z_f"], s["f"], 1, 1)
     assert "pmatrix" in m and "[h_{t-1},\\,x_t]" in m
-    st = state_equations_latex(0, 1, s["f"][0], 0.0, s["i"][0], s["c_tilde"][0], s["c"][0], s["o"][0],
-                               math.tanh(s["c"][0]), s["h"][0])
-    assert fmt_tex(s["c"][0]) in st and fmt_tex(s["h"][0]) in st and r"\tanh" in st
+    ms = matrix_symbols_latex("f", 2, 1)
+    assert r"W_f{[0,0]} & W_f{[0,1]} & W_f{[0,2]} \\ W_f{[1,0]}" in ms and r"2 \times 3" in ms
+    c_num, h_num = state_numbers_text(s["f"][0], 0.0, s["i"][0], s["c_tilde"][0], s["c"][0], s["o"][0],
+                                      math.tanh(s["c"][0]), s["h"][0])
+    assert c_num.endswith(f"= **{fmt_text(s['c'][0])}**") and h_num.endswith(f"= **{fmt_text(s['h'][0])}**")
+    assert f"tanh({fmt_text(s['c'][0])})" in h_num
+    # C_t = f * C_{t-1} + i * C~ and h_t = o * tanh(C_t), by hand
+    assert s["c"][0] == pytest.approx(s["i"][0] * s["c_tilde"][0], rel=1e-15)
+    assert s["h"][0] == pytest.approx(s["o"][0] * math.tanh(s["c"][0]), rel=1e-15)
+    assert state_symbols_latex(0, 1) == (r"C_t = f_t * C_{t-1} + i_t * \tilde C_t", r"h_t = o_t * \tanh(C_t)")
+
+
+def test_numbers_table_is_one_markdown_table():
+    md = text_table(["unit 0", "unit 1"], [("f_t  forget gate", ["0.5", "\u22120.25"]), ("h_t", ["1", "2"])])
+    assert md.splitlines() == ["| | unit 0 | unit 1 |", "|---|---:|---:|",
+                               "| f_t  forget gate | 0.5 | \u22120.25 |", "| h_t | 1 | 2 |"]
 
 
 def test_figure_is_valid_plotly():
@@ -226,8 +242,8 @@ def test_inputs_and_units_are_counted_from_zero():
     assert by_name(belt_traces(v))["x"].hovertemplate.startswith("x<sub>t</sub> = ")   # one input: x_t
     assert hx_labels(2, 2) == ["h_{t-1,0}", "h_{t-1,1}", "x_{t,0}", "x_{t,1}"]
     assert hx_labels(1, 1) == ["h_{t-1}", "x_t"]
-    tex = gate_equation_latex("o", 1, [0.1, 0.2, 0.3, 0.4], [1.0, 2.0, 3.0, 4.0], 0.5, 3.5, 0.97, 2, 2)
+    tex = gate_symbols_latex("o", 1, 2, 2)
     assert r"W_o{[1,0]}\,h_{t-1,0}" in tex and r"W_o{[1,3]}\,x_{t,1}" in tex and "o_t^{[1]}" in tex
     assert "[2," not in tex and ",4]" not in tex
-    st = state_equations_latex(0, 2, 0.5, 1.0, 0.5, 0.2, 0.6, 0.5, math.tanh(0.6), 0.5 * math.tanh(0.6))
+    st = " ".join(state_symbols_latex(0, 2))
     assert "C_t^{[0]}" in st and "h_t^{[0]}" in st

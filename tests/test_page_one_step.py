@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from figures.step import fmt_tex, fmt_text
+from figures.step import fmt_tex, fmt_text, gate_symbols_latex
 from lstm_core import LSTMParams, lstm_step_forward
 from tests.plotly_data import decode, figure_json
 
 P = "keep.one_step."
 GATES = "fico"
+TAB = "one_step.gate_tab"          # which gate's weight tab is open (only that one writes its sliders)
+TAB_TITLES = {"f": "Forget gate f", "i": "Input gate i", "c": "Candidate C̃", "o": "Output gate o"}
 ROWS = ("f", "i", "c_tilde", "o", "c", "h")
 
 
@@ -39,10 +41,35 @@ def srcs(H, D):
     return [f"h{m}" for m in range(H)] + [f"x{d}" for d in range(D)]
 
 
+def open_tab(at, g):
+    """Open gate g's weight tab, as a click on it does."""
+    at.session_state[TAB] = TAB_TITLES[g]
+    at.run()
+    assert_ok(at)
+    return at
+
+
+def slider_value(at, k):
+    """A slider's value: from the slider when its tab is open, else from the session state that
+    keeps it (rounded to the slider's step, as the page reads it)."""
+    shown = [s for s in at.slider if s.key == P + k]
+    return shown[0].value if shown else round(at.session_state[P + k], 1)
+
+
+def numbers_table(at) -> dict:
+    """The page's table of numbers (a markdown table): column name -> the cells, top to bottom."""
+    tables = [m.value for m in at.markdown if m.value.startswith("| | unit 0")]
+    assert len(tables) == 1
+    lines = tables[0].splitlines()
+    cols = [c.strip() for c in lines[0].strip("|").split("|")][1:]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
+    return {col: [r[n + 1] for r in rows] for n, col in enumerate(cols)}
+
+
 def settings(at):
     """The step's inputs as the page's sliders hold them."""
     H, D = sizes(at)
-    sl = lambda k: at.slider(key=P + k).value  # noqa: E731
+    sl = lambda k: slider_value(at, k)  # noqa: E731
     W = {g: np.array([[sl(f"W_{g}.{j}.{s}") for s in srcs(H, D)] for j in range(H)]) for g in GATES}
     b = {g: np.array([sl(f"b_{g}.{j}") for j in range(H)]) for g in GATES}
     x = np.array([sl(f"x.{d}") for d in range(D)])
@@ -74,10 +101,10 @@ def check_numbers(at):
     s, (W, b, x, h, c) = expected(at)
     H, D = sizes(at)
     # the table: one column per unit, the rounded values of lstm_core's numbers
-    df = at.table[0].value
-    assert list(df.columns) == [f"unit {j}" for j in range(H)]
+    table = numbers_table(at)
+    assert list(table) == [f"unit {j}" for j in range(H)]
     for j in range(H):
-        assert list(df[f"unit {j}"]) == [fmt_text(s[k][j]) for k in ROWS]
+        assert table[f"unit {j}"] == [fmt_text(s[k][j]) for k in ROWS]
     # the belt of the chosen unit: exact values in customdata
     u = shown_unit(at)
     t = belt(at)
@@ -90,29 +117,30 @@ def check_numbers(at):
         assert decode(t["x2"]["customdata"])[0] == x[1]
     else:
         assert len(decode(t["x2"]["x"])) == 0
-    # the equations: the chosen unit's gates with the numbers substituted
-    tex = "\n".join(l.value for l in at.latex)
+    # the equations: the chosen unit's gates in symbols, then with the numbers substituted
+    text = "\n".join(m.value for m in at.markdown)
     for g, z, val in (("f", "z_f", "f"), ("i", "z_i", "i"), ("c", "z_c", "c_tilde"), ("o", "z_o", "o")):
-        fn = r"\tanh" if g == "c" else r"\sigma"
-        assert f"{fn}({fmt_tex(s[z][u])}) = {fmt_tex(s[val][u])}" in tex, g
-        w0 = fmt_tex(W[g][u][0])
-        assert (f"({w0})" if w0.startswith("-") else w0) + r" \cdot " in tex
-    assert f"= {fmt_tex(s['c'][u])}" in tex and f"= {fmt_tex(s['h'][u])}" in tex
+        assert f"${gate_symbols_latex(g, u, H, D)}$" in text, g
+        fn = "tanh" if g == "c" else "σ"
+        assert f"= {fn}({fmt_text(s[z][u])}) = **{fmt_text(s[val][u])}**" in text, g
+        w0 = fmt_text(W[g][u][0])
+        assert f"= {fn}(" + (f"({w0})" if w0.startswith("\u2212") else w0) + " · " in text
+    assert f" = **{fmt_text(s['c'][u])}**" in text and f" = **{fmt_text(s['h'][u])}**" in text
     return s
 
 
 def test_defaults_match_hand_computation():
     at = open_page()
     assert sizes(at) == (1, 1)
-    assert len(at.slider) == 3 + 4 * 3
+    assert len(at.slider) == 3 + 3          # the inputs, and the open tab's weights (forget gate)
     s = check_numbers(at)
     # by hand: f = sigma(W_f[0,0] h + W_f[0,1] x + b_f) with the default sliders
     _, (W, b, x, h, c) = expected(at)
     z = W["f"][0, 0] * h[0] + W["f"][0, 1] * x[0] + b["f"][0]
     f = 1.0 / (1.0 + math.exp(-z))
     assert s["f"][0] == pytest.approx(f, rel=1e-15)
-    tex = "\n".join(l.value for l in at.latex)
-    assert rf"\sigma({fmt_tex(z)}) = {fmt_tex(f)}" in tex
+    text = "\n".join(m.value for m in at.markdown)
+    assert f"σ({fmt_text(z)}) = **{fmt_text(f)}**" in text
     # the defaults show something: gates well inside (0, 1), a candidate that lowers the belt
     assert 0.1 < s["f"][0] < 0.95 and 0.1 < s["i"][0] < 0.95 and 0.1 < s["o"][0] < 0.95
     assert s["c_tilde"][0] < 0 < s["c"][0] < c[0]
@@ -141,16 +169,22 @@ def test_matrix_form_is_written_when_opened():
 
 def test_each_slider_at_both_ends():
     at = open_page()
-    keys = [s.key for s in at.slider]
-    for key in keys:
-        sl = at.slider(key=key)
-        lo, hi, start = sl.min, sl.max, sl.value
-        assert (lo, hi) in ((-5.0, 5.0), (-2.0, 2.0))
-        for end in (lo, hi):
-            at.slider(key=key).set_value(end).run()
-            assert at.slider(key=key).value == end
-            check_numbers(at)
-        at.slider(key=key).set_value(start).run()
+    tested = set()
+    for g in GATES:                              # every weight tab in turn
+        open_tab(at, g)
+        keys = [s.key for s in at.slider if s.key not in tested]
+        assert len(keys) == (3 if g == "f" else 0) + 3
+        for key in keys:
+            sl = at.slider(key=key)
+            lo, hi, start = sl.min, sl.max, sl.value
+            assert (lo, hi) in ((-5.0, 5.0), (-2.0, 2.0))
+            for end in (lo, hi):
+                at.slider(key=key).set_value(end).run()
+                assert at.slider(key=key).value == end
+                check_numbers(at)
+            at.slider(key=key).set_value(start).run()
+        tested.update(keys)
+    assert len(tested) == 3 + 4 * 3
 
 
 def test_all_sliders_at_the_ends_with_three_units_and_two_inputs():
@@ -158,12 +192,14 @@ def test_all_sliders_at_the_ends_with_three_units_and_two_inputs():
     at.radio(key=P + "H").set_value(3)
     at.radio(key=P + "D").set_value(2).run()
     assert_ok(at)
-    assert len(at.slider) == 2 + 3 + 3 + 4 * 3 * (3 + 2 + 1)
+    assert len(at.slider) == 2 + 3 + 3 + 3 * (3 + 2 + 1)      # the inputs, and one gate's weights
     for pick in ("min", "max", "alternate"):
-        for n, sl in enumerate(at.slider):
-            v = {"min": sl.min, "max": sl.max, "alternate": sl.min if n % 2 else sl.max}[pick]
-            sl.set_value(v)
-        at.run()
+        for g in GATES:
+            open_tab(at, g)
+            for n, sl in enumerate(at.slider):
+                v = {"min": sl.min, "max": sl.max, "alternate": sl.min if n % 2 else sl.max}[pick]
+                sl.set_value(v)
+            at.run()
         s = check_numbers(at)
         assert np.all((s["f"] > 0) & (s["f"] <= 1))
         if pick == "max":   # z_f = 5 * 2 * 5 + 5 = 55: float64 rounds sigmoid(55) to exactly 1
@@ -178,7 +214,7 @@ def test_switching_units_inputs_and_shown_unit():
     check_numbers(at)
     at.radio(key=P + "H").set_value(2).run()
     check_numbers(at)
-    assert len(at.table[0].value.columns) == 2
+    assert list(numbers_table(at)) == ["unit 0", "unit 1"]
     at.radio(key=P + "H").set_value(3).run()
     at.radio(key=P + "unit").set_value(2).run()
     s = check_numbers(at)
@@ -191,7 +227,7 @@ def test_switching_units_inputs_and_shown_unit():
     at.radio(key=P + "H").set_value(1)
     at.radio(key=P + "D").set_value(1).run()
     check_numbers(at)
-    assert len(at.slider) == 15
+    assert len(at.slider) == 6
 
 
 def test_try_this_buttons_and_reset():
@@ -213,8 +249,8 @@ def test_try_this_buttons_and_reset():
     at.button(key="one_step.try_limit").click().run()
     s = check_numbers(at)
     assert np.all(s["f"] < 1.0) and np.all(s["f"] > 1 - 1e-10) and np.all(s["z_f"] == 25.0)
-    df = at.table[0].value
-    assert all(v.startswith("1 \u2212 ") for v in df.loc[df.index[0]])   # "1 − 1.39e−11", never "1.000"
+    forget_row = [cells[0] for cells in numbers_table(at).values()]
+    assert all(v.startswith("1 \u2212 ") for v in forget_row)   # "1 − 1.39e−11", never "1.000"
     at.button(key="one_step.reset").click().run()
     check_numbers(at)
     assert {s.key: s.value for s in at.slider} == defaults
@@ -230,6 +266,7 @@ def test_page_takes_kept_values():
     at.session_state[P + "unit"] = 1
     at.session_state[P + "W_o.1.x0"] = -3.3
     at.session_state[P + "c.1"] = 1.7
+    at.session_state[TAB] = TAB_TITLES["o"]
     at.run()
     assert sizes(at) == (2, 1)
     assert at.slider(key=P + "W_o.1.x0").value == -3.3 and at.slider(key=P + "c.1").value == 1.7
@@ -246,6 +283,7 @@ def test_values_kept_across_page_switch():
     at = open_page()
     at.radio(key=P + "H").set_value(2).run()
     at.radio(key=P + "unit").set_value(1).run()
+    open_tab(at, "o")
     at.slider(key=P + "W_o.1.x0").set_value(-3.3).run()
     at.switch_page("pages/home.py")
     at.run()
@@ -254,5 +292,6 @@ def test_values_kept_across_page_switch():
     at.switch_page("pages/one_step.py")
     at.run()
     assert sizes(at) == (2, 1) and at.radio(key=P + "unit").value == 1
+    open_tab(at, "o")
     assert at.slider(key=P + "W_o.1.x0").value == -3.3
     check_numbers(at)

@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.plotly_data import figure_json
-from tests.test_page_one_step import P, assert_ok, check_numbers, shown_unit, sizes
+from tests.test_page_one_step import (GATES, P, assert_ok, check_numbers, numbers_table, open_tab, settings,
+                                     shown_unit, sizes, slider_value)
 
 PAGE = "pages/one_step.py"
 
@@ -33,9 +34,11 @@ def notices(at) -> list[str]:
 
 def view(at):
     """Everything a student sees that the link must reproduce."""
-    return (sizes(at), shown_unit(at), {s.key: s.value for s in at.slider},
-            figure_json(at.get("plotly_chart")[0]), at.table[0].value.to_dict(),
-            [x.value for x in at.latex])
+    W, b, x, h, c = settings(at)
+    return (sizes(at), shown_unit(at), {g: W[g].tolist() for g in W}, {g: b[g].tolist() for g in b},
+            x.tolist(), h.tolist(), c.tolist(),
+            figure_json(at.get("plotly_chart")[0]), numbers_table(at),
+            [x.value for x in at.markdown], [x.value for x in at.latex])
 
 
 def test_defaults_make_an_empty_link():
@@ -51,6 +54,7 @@ def test_link_round_trip_same_sliders_and_belt():
     at.radio(key=P + "D").set_value(2).run()
     at.radio(key=P + "unit").set_value(1)
     at.slider(key=P + "W_f.1.x1").set_value(-2.3)
+    open_tab(at, "o")
     at.slider(key=P + "b_o.0").set_value(1.2)
     at.slider(key=P + "x.1").set_value(0.7)
     at.slider(key=P + "c.1").set_value(-1.9)
@@ -69,7 +73,8 @@ def test_link_round_trip_same_sliders_and_belt():
 
 def test_weights_of_units_not_shown_stay_out_of_the_link():
     at = open_page({"H": "3", "W_c.2.h2": "-4.5"})
-    assert at.slider(key=P + "W_c.2.h2").value == -4.5
+    assert slider_value(at, "W_c.2.h2") == -4.5
+    assert open_tab(at, "c").slider(key=P + "W_c.2.h2").value == -4.5
     at.radio(key=P + "H").set_value(1).run()
     assert dict(at.query_params) == {}                  # unit 2 is not on the page any more
     check_numbers(at)
@@ -106,7 +111,7 @@ def test_each_bad_parameter_opens_with_its_notice(query, name, words):
         assert shown_unit(at) == 0
         assert sizes(at)[0] == int(query.get("H", 1))   # the good parameter is used
     else:
-        assert at.slider(key=P + name).value == defaults.slider(key=P + name).value
+        assert slider_value(at, name) == slider_value(defaults, name)
     check_numbers(at)
     assert name not in at.query_params
     at.slider(key=P + "b_f.0").set_value(0.1).run()       # the notice does not come back
@@ -146,8 +151,9 @@ def test_presenter_mode_folds_the_weights_into_an_expander():
     box = [e for e in at.expander if e.label.startswith("Weights and biases")]
     assert len(box) == 1
     inside = {s.key for s in box[0].slider}
-    assert P + "W_o.0.x0" in inside and P + "b_f.0" in inside and len(inside) == 12
-    assert at.slider(key=P + "W_o.0.x0").value == -1.5
+    assert inside == {P + "W_f.0.h0", P + "W_f.0.x0", P + "b_f.0"}       # the open tab's
+    assert slider_value(at, "W_o.0.x0") == -1.5
+    assert P + "W_o.0.x0" in {s.key for s in open_tab(at, "o").slider}
     # the inputs and states stay in view; the explanations stay
     assert P + "x.0" not in inside and P + "x.0" in {s.key for s in at.slider}
     assert any("h_t = o_t * \\tanh(C_t)" in x.value for x in at.latex)
@@ -162,12 +168,12 @@ def test_units_are_numbered_from_zero_everywhere():
     at = open_page({"H": "3", "D": "2", "u": "2"})
     check_numbers(at)
     assert [o for o in at.radio(key=P + "unit").options] == ["unit 0", "unit 1", "unit 2"]
-    assert list(at.table[0].value.columns) == ["unit 0", "unit 1", "unit 2"]
-    labels = [s.label for s in at.slider]
+    assert list(numbers_table(at)) == ["unit 0", "unit 1", "unit 2"]
+    labels = [s.label for g in GATES for s in open_tab(at, g).slider]
     assert "$W_f[0,0]$ on $h_{t-1,0}$" in labels and "$W_o[2,4]$ on $x_{t,1}$" in labels
     assert "$b_c[2]$" in labels and "$C_{t-1,0}$" in labels and "$x_{t,0}$" in labels
     assert not any("[3," in l or ",5]" in l for l in labels)
-    tex = "\n".join(x.value for x in at.latex)
+    tex = "\n".join(x.value for x in list(at.latex) + list(at.markdown))
     assert "f_t^{[2]}" in tex and "W_f{[2,0]}" in tex
     title = figure_json(at.get("plotly_chart")[0])["layout"]["title"]["text"]
     assert title.startswith("unit 2")
