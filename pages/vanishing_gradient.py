@@ -287,10 +287,13 @@ with left:
                 "vector by at most")
     st.latex(r"\Big\|\frac{\partial L}{\partial h_{t-1}}\Big\| \le \sigma_{\max}(W_h)\cdot"
              r"\max_u\,(1-h_{t,u}^{2})\cdot\Big\|\frac{\partial L}{\partial h_t}\Big\|")
+    # The symbols stay in a sentence of their own and the numbers that change go in plain text:
+    # the browser then typesets the symbols once instead of at every move of a slider.
+    st.markdown("For these weights, $\\sigma_{\\max}(W_h)$ is the largest singular value of $W_h$ and "
+                "$\\tanh'$ the slope of tanh at each step:")
     st.markdown(
-        f"For these weights $\\sigma_{{\\max}}(W_h)$ = **{curves['rnn_sigma_max']:.3g}** (its largest "
-        f"singular value) and $\\tanh'$ averages **{curves['rnn_slope_mean']:.3g}** (at most "
-        f"{curves['rnn_slope_max']:.3g}). Measured: the RNN's gradient changed by a factor of "
+        f"σ_max(W_h) = **{curves['rnn_sigma_max']:.3g}**, and tanh′ averages **{curves['rnn_slope_mean']:.3g}** "
+        f"(at most {curves['rnn_slope_max']:.3g}). Measured: the RNN's gradient changed by a factor of "
         f"**{factor_text(curves['rnn_h'])}** per step on average (geometric mean over the T − 1 steps).")
     st.markdown(
         "**Exploding** (try the scenario): with a large recurrent scale the factors stretch more than "
@@ -311,13 +314,13 @@ with right:
     st.markdown("Along the belt alone there is no weight matrix and no $\\tanh'$: going back from "
                 "step $T$ to step $t$ the gradient is multiplied by the forget gates, which the "
                 "network sets itself and can hold near 1:")
-    st.latex(r"\frac{\partial L}{\partial C_t} = \left(f_T * f_{T-1} * \cdots * f_{t+1}\right) * "
-             r"\frac{\partial L}{\partial C_T} + (\text{paths through } h)")
+    st.latex(r"\begin{aligned}\frac{\partial L}{\partial C_t} &= \left(f_T * f_{T-1} * \cdots * f_{t+1}\right) * "
+             r"\frac{\partial L}{\partial C_T} \\ &\quad + (\text{paths through } h)\end{aligned}")   # two lines: fits a half-width column
     f_all = curves["forget_product_mean"][0]
     st.markdown(
         f"Here the forget gates average **{curves['lstm_f_mean']:.3g}**; their product over all "
         f"T − 1 steps is **{fmt_norm(f_all)}** (mean over units; the dotted line). Measured: "
         f"‖dL/dC_t‖ changed by a factor of **{factor_text(curves['lstm_c'])}** per step on average, "
         f"‖dL/dh_t‖ by **{factor_text(curves['lstm_h'])}**. The measured gradient can stay above the "
-        "dotted line: gradient arriving through $h$ joins the belt at every step."
+        "dotted line: gradient arriving through the hidden state h joins the belt at every step."
         + (f" (These numbers are for the LSTM with {clamp_text(clamp)}.)" if clamp else ""))
