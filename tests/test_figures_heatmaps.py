@@ -1,10 +1,12 @@
 """figures/heatmaps.py and figures/lines.py: the figures carry lstm_core's numbers exactly,
 one frame per step with its cursor at its step, small frames, a valid Plotly figure."""
+import base64
 import csv
 import io
 import json
 import math
 import os
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import plotly.graph_objects as go
@@ -191,15 +193,30 @@ def test_figure_passes_plotlys_own_checks(D, H, T):
     assert checked_json(lines) == json.loads(lines.to_json())
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
 def test_colour_scales_and_labels():
     tr = random_run()
     fig = figure_json(gates_over_time_figure(tr, 0))
     bar_labels = [a["text"] for a in fig["layout"]["annotations"] if a.get("name") == "colour bar"]
     assert len(bar_labels) == N                                 # every colour bar says what it shows
+    images = {im["name"]: im for im in fig["layout"]["images"]}
+    doms = [fig["layout"]["yaxis" if r == 0 else f"yaxis{r + 1}"]["domain"] for r in range(N)]
     for r, key in enumerate(QUANTITIES):
         hm = fig["data"][r]
-        assert hm["colorbar"]["ticktext"] == (["0 shut", "1 open"] if key in "fio" else
-                                              [f"\u2212{hm['zmax']:.3g}", f"+{hm['zmax']:.3g}"])
+        # the colour bar is a picture beside its row (plotly.js's own colour bar is switched off):
+        # the heatmap's colour scale from zmin (bottom) to zmax (top), labelled at both ends
+        assert hm["showscale"] is False and "colorbar" not in hm
+        im = images["colour bar " + key]
+        assert (im["xref"], im["yref"], im["y"], im["yanchor"]) == ("paper", "paper", doms[r][1], "top")
+        assert im["sizey"] == pytest.approx(doms[r][1] - doms[r][0]) and im["layer"] == "below"
+        svg = ET.fromstring(base64.b64decode(im["source"].split(",", 1)[1]))
+        stops = [(float(e.get("offset")), e.get("stop-color")) for e in svg.iter(SVG + "stop")]
+        assert [list(st) for st in stops] == hm["colorscale"]
+        top, bottom = [e.text for e in svg.iter(SVG + "text")]
+        assert [bottom, top] == (["0 shut", "1 open"] if key in "fio" else
+                                 [f"\u2212{hm['zmax']:.3g}", f"+{hm['zmax']:.3g}"])
         if key in ("f", "i", "o"):
             assert hm["colorscale"] == sequential(key) and (hm["zmin"], hm["zmax"]) == (0.0, 1.0)
         else:
