@@ -23,6 +23,7 @@ the fixed box x in [0, 10], y in [0, 6]. Each value-carrying trace holds its exa
 """
 from __future__ import annotations
 
+import base64
 import functools
 import math
 
@@ -111,7 +112,7 @@ def value_color(v: float) -> str:
     """The colour of a signed value on colors.DIVERGING (blue < 0 < red), saturating at +-COLOR_CAP.
 
     |v| is raised to COLOR_GAMMA (< 1) before the lookup so that small values are not lost
-    in white; colorbar_trace draws the same mapping."""
+    in white; colorbar_svg draws the same mapping."""
     v = float(v)
     if not math.isfinite(v):
         v = 0.0
@@ -371,17 +372,50 @@ def belt_axes(xaxis: str = "x", equal_aspect: bool = False) -> dict:
                           **(dict(scaleanchor=xaxis, scaleratio=1.0, constrain="domain") if equal_aspect else {}))}
 
 
-def colorbar_trace(xaxis: str = "x", yaxis: str = "y") -> dict:
-    """An invisible trace that only draws the colour bar of the flows (static)."""
-    n = 20
-    scale = [[k / n, value_color(COLOR_CAP * (2 * k / n - 1))] for k in range(n + 1)]
-    return _scatter(
-        x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", name="colour bar",
-        xaxis=xaxis, yaxis=yaxis,
-        marker=dict(color=[0.0], colorscale=scale, cmin=-COLOR_CAP, cmax=COLOR_CAP, showscale=True,
-                    colorbar=dict(title=dict(text="value on<br>a line", side="top"), thickness=12, len=0.6,
-                                  tickvals=[-1, -0.5, 0, 0.5, 1],
-                                  ticktext=["≤ " + MINUS + "1", MINUS + "0.5", "0", "0.5", "≥ 1"])))
+BAR_TICKS = ((-1.0, "≤ " + MINUS + "1"), (-0.5, MINUS + "0.5"), (0.0, "0"), (0.5, "0.5"), (1.0, "≥ 1"))
+_BAR_FONT = "font-family=\"'Source Sans Pro', Arial, Helvetica, sans-serif\" fill=\"#444444\""
+
+
+def _bar_stops(n: int = 20) -> str:
+    """SVG gradient stops of value_color over -COLOR_CAP..COLOR_CAP (the gamma makes it non-linear)."""
+    return "".join(f'<stop offset="{k / n:g}" stop-color="{value_color(COLOR_CAP * (2 * k / n - 1))}"/>'
+                   for k in range(n + 1))
+
+
+def colorbar_svg(horizontal: bool) -> tuple[str, int, int]:
+    """The colour bar of the flows (what colour a value on a line gets) as an SVG picture, with
+    its width and height in px: a vertical bar with its title above (conveyor_figure's right
+    margin), or a horizontal one (under the belt of the gates figure).
+
+    plotly.js draws its own colour bar as an axis and measures every label in the page, which
+    makes the browser lay out the whole page again at every redraw; a picture measures nothing."""
+    label = lambda x, y, text, anchor: (f'<text x="{x:g}" y="{y:g}" text-anchor="{anchor}" font-size="11" '  # noqa: E731
+                                        f'{_BAR_FONT}>{text}</text>')
+    if horizontal:
+        w, h, bar_w, x0 = 250, 46, 200, 25
+        ticks = "".join(label(x0 + bar_w * (v + 1) / 2, 42, t, "middle") for v, t in BAR_TICKS)
+        body = (f'<linearGradient id="b" x1="0" y1="0" x2="1" y2="0">{_bar_stops()}</linearGradient>'
+                + label(w / 2, 11, "value on a line of the belt", "middle")
+                + f'<rect x="{x0}" y="17" width="{bar_w}" height="11" fill="url(#b)"/>' + ticks)
+    else:
+        w, h, bar_h, y0 = 80, 300, 250, 36
+        ticks = "".join(label(18, y0 + bar_h * (1 - v) / 2 + 4, t, "start") for v, t in BAR_TICKS)
+        body = (f'<linearGradient id="b" x1="0" y1="1" x2="0" y2="0">{_bar_stops()}</linearGradient>'
+                + label(0, 11, "value on", "start") + label(0, 25, "a line", "start")
+                + f'<rect x="2" y="{y0}" width="12" height="{bar_h}" fill="url(#b)"/>' + ticks)
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
+           f'{body}</svg>')
+    return svg, w, h
+
+
+def colorbar_image(horizontal: bool, x: float, y: float, sizex: float, sizey: float,
+                   xanchor: str, yanchor: str) -> dict:
+    """colorbar_svg as a layout image in paper coordinates. It keeps its proportions (sizing
+    "contain"), so (sizex, sizey) is the most room it may take."""
+    svg, _, _ = colorbar_svg(horizontal)
+    return dict(source="data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"),
+                xref="paper", yref="paper", x=x, y=y, sizex=sizex, sizey=sizey, xanchor=xanchor,
+                yanchor=yanchor, sizing="contain", layer="below", name="colour bar")
 
 
 def conveyor_figure(v: dict, title: str | None = None, height: int = 480) -> PlotlySpec:
@@ -395,4 +429,8 @@ def conveyor_figure(v: dict, title: str | None = None, height: int = 480) -> Plo
     if title:
         layout["title"] = dict(text=title)
     layout["shapes"] = belt_shapes("x", "y", two_inputs=v.get("x2") is not None)
-    return PlotlySpec(belt_traces(v) + [colorbar_trace()], layout)
+    # the colour bar in the right margin (COLORBAR_PX), about 300 px high, centred on the plot
+    plot_px = height - layout["margin"]["t"] - layout["margin"]["b"]
+    _, w, h = colorbar_svg(horizontal=False)
+    layout["images"] = [colorbar_image(False, 1.01, 0.5, 0.2, min(1.0, h / plot_px), "left", "middle")]
+    return PlotlySpec(belt_traces(v), layout)

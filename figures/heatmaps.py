@@ -36,7 +36,7 @@ import plotly.graph_objects as go
 
 from .sending import PlotlySpec
 from .colors import COLORS, LABELS, RANGES, colorscale, rgba
-from .conveyor import belt_axes, belt_shapes, belt_traces_shared, colorbar_trace, copy_trace
+from .conveyor import belt_axes, belt_shapes, belt_traces_shared, colorbar_image, colorbar_svg, copy_trace
 from .step import MINUS
 
 QUANTITIES = ("f", "i", "c_tilde", "o", "c", "h")          # heatmap rows, top to bottom
@@ -105,10 +105,6 @@ def _step_keys(columns: dict[str, np.ndarray]) -> list[bytes]:
 def belt_values(trace, k: int, unit: int, b: int = 0) -> dict:
     """The belt's values of one unit at step t = k + 1 (k from 0); see belt_series."""
     return belt_series(trace, unit, b)[k]
-
-
-def _as_dict(tr) -> dict:
-    return tr.to_plotly_json() if hasattr(tr, "to_plotly_json") else dict(tr)
 
 
 _PLAIN = (float, int, str, list, tuple, dict, type(None), bool)
@@ -274,7 +270,7 @@ def colour_bar_svg(key: str, lo: float, hi: float, height_px: int) -> str:
     stops = "".join(f'<stop offset="{pos:g}" stop-color="{col}"/>' for pos, col in colorscale(key))
     bottom, top = (html.escape(t) for t in _ticks(key, lo, hi))
     x_text = BAR_PX + 4
-    font = f'font-family="Source Sans Pro, Source Sans 3, Arial, sans-serif" font-size="{BAR_TEXT_PX}" fill="#444444"'
+    font = f"font-family=\"'Source Sans Pro', Arial, Helvetica, sans-serif\" font-size=\"{BAR_TEXT_PX}\" fill=\"#444444\""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{BAR_IMAGE_W}" height="{height_px}" '
             f'viewBox="0 0 {BAR_IMAGE_W} {height_px}">'
             f'<linearGradient id="s" x1="0" y1="1" x2="0" y2="0">{stops}</linearGradient>'
@@ -309,7 +305,7 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
     held: the gates held fixed in the run, (gate, value, start, stop) each (lstm_core Clamps as
     tuples): a dashed frame on that gate's heatmap marks the steps, labelled with what it means.
     Traces, in order: 6 heatmaps (axes x, y..y6), 6 step cursors (bars, on the heatmaps' axes),
-    the belt's traces (x2, y7), the colour bar of the belt's lines, the clock (x3, y8; see below).
+    the belt's traces (x2, y7), the clock (x3, y8; see below). The colour bars are layout images.
     Frames: one per step, named "1".."T", each updating the cursors, the changing belt traces
     and the clock's range; every animate call (Play, Pause, the slider) redraws.
     """
@@ -356,12 +352,10 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
     belt_x, belt_y = "x2", f"y{n_rows + 1}"
     for tr in first:
         data.append({**tr, "xaxis": belt_x, "yaxis": belt_y})
-    legend = _as_dict(colorbar_trace(belt_x, belt_y))        # what the colours of the belt's lines mean
-    marker = dict(legend.get("marker", {}))
-    marker["colorbar"] = {**marker.get("colorbar", {}), "orientation": "h", "x": (BELT_X[0] + BELT_X[1]) / 2,
-                          "xanchor": "center", "y": -0.05, "yanchor": "top", "len": 0.3, "thickness": 10,
-                          "title": {"text": "value on a line of the belt", "side": "top"}}
-    data.append({**legend, "marker": marker})
+    # what the colours of the belt's lines mean: a picture under the belt (colorbar_svg)
+    bar_h = colorbar_svg(horizontal=True)[2]
+    images.append(colorbar_image(True, (BELT_X[0] + BELT_X[1]) / 2, -0.04, BELT_X[1] - BELT_X[0],
+                                 bar_h / plot_px, "center", "top"))
 
     ax = belt_axes(belt_x, equal_aspect=True)
     layout["xaxis"] = dict(domain=list(HEAT_X), anchor=f"y{n_rows}", range=[0.5, T + 0.5],

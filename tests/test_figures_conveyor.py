@@ -247,3 +247,30 @@ def test_inputs_and_units_are_counted_from_zero():
     assert "[2," not in tex and ",4]" not in tex
     st = " ".join(state_symbols_latex(0, 2))
     assert "C_t^{[0]}" in st and "h_t^{[0]}" in st
+
+
+def test_colour_bar_is_a_picture_of_the_same_mapping():
+    """The flows' colour bar is an SVG picture (plotly.js's own colour bar measures its labels in
+    the page at every redraw): its gradient is value_color itself, labelled at -1 .. 1."""
+    import base64
+    import xml.etree.ElementTree as ET
+    from figures.conveyor import BAR_TICKS, COLOR_CAP, value_color
+    from figures.heatmaps import gates_over_time_figure
+    from lstm_core import lstm_forward
+    from lstm_core.presets import PRESETS
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    p = PRESETS["latch"]
+    figs = {"belt": figure_json(conveyor_figure(step_values(seed=3)[0])),
+            "gates": figure_json(gates_over_time_figure(lstm_forward(p.params(), p.inputs(12)), 0))}
+    for where, fig in figs.items():
+        assert not any(t.get("name") == "colour bar" for t in fig["data"]), where
+        bars = [im for im in fig["layout"]["images"] if im["name"] == "colour bar"]
+        assert len(bars) == 1 and bars[0]["sizing"] == "contain", where
+        svg = ET.fromstring(base64.b64decode(bars[0]["source"].split(",", 1)[1]))
+        stops = [(float(e.get("offset")), e.get("stop-color")) for e in svg.iter(svg_ns + "stop")]
+        assert stops == [(k / 20, value_color(COLOR_CAP * (2 * k / 20 - 1))) for k in range(21)], where
+        texts = [e.text for e in svg.iter(svg_ns + "text")]
+        assert all(label in texts for _, label in BAR_TICKS) and any("value on" in t for t in texts), where
+    # the vertical bar sits in conveyor_figure's right margin
+    im = figs["belt"]["layout"]["images"][0]
+    assert im["x"] > 1.0 and im["xanchor"] == "left" and figs["belt"]["layout"]["margin"]["r"] >= 80
