@@ -32,7 +32,6 @@ import html
 import json
 
 import numpy as np
-import plotly.graph_objects as go
 
 from .sending import PlotlySpec
 from .colors import COLORS, LABELS, RANGES, colorscale, rgba

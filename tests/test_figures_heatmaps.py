@@ -2,7 +2,6 @@
 one frame per step with its cursor at its step, small frames, a valid Plotly figure."""
 import base64
 import csv
-import io
 import json
 import math
 import os
