@@ -373,34 +373,44 @@ def belt_axes(xaxis: str = "x", equal_aspect: bool = False) -> dict:
 
 
 BAR_TICKS = ((-1.0, "≤ " + MINUS + "1"), (-0.5, MINUS + "0.5"), (0.0, "0"), (0.5, "0.5"), (1.0, "≥ 1"))
-_BAR_FONT = "font-family=\"'Source Sans Pro', Arial, Helvetica, sans-serif\" fill=\"#444444\""
+SVG_FONT = "font-family=\"'Source Sans Pro', Arial, Helvetica, sans-serif\" fill=\"#444444\""   # names quoted
 
 
-def _bar_stops(n: int = 20) -> str:
-    """SVG gradient stops of value_color over -COLOR_CAP..COLOR_CAP (the gamma makes it non-linear)."""
-    return "".join(f'<stop offset="{k / n:g}" stop-color="{value_color(COLOR_CAP * (2 * k / n - 1))}"/>'
-                   for k in range(n + 1))
+def svg_image(svg: str, name: str, x: float, y: float, sizex: float, sizey: float, xanchor: str,
+              yanchor: str) -> dict:
+    """An SVG picture as a Plotly layout image in paper coordinates, under the plot (it takes no
+    mouse events). It keeps its proportions (sizing "contain"): (sizex, sizey) is the most room
+    it may take.
+
+    The colour bars are such pictures: plotly.js draws its own colour bar as an axis and measures
+    every label in the page, which makes the browser lay out the whole page again at every redraw;
+    a picture measures nothing."""
+    return dict(source="data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"),
+                xref="paper", yref="paper", x=x, y=y, sizex=sizex, sizey=sizey, xanchor=xanchor,
+                yanchor=yanchor, sizing="contain", layer="below", name=name)
 
 
+@functools.lru_cache(maxsize=2)    # two constant pictures
 def colorbar_svg(horizontal: bool) -> tuple[str, int, int]:
     """The colour bar of the flows (what colour a value on a line gets) as an SVG picture, with
     its width and height in px: a vertical bar with its title above (conveyor_figure's right
-    margin), or a horizontal one (under the belt of the gates figure).
-
-    plotly.js draws its own colour bar as an axis and measures every label in the page, which
-    makes the browser lay out the whole page again at every redraw; a picture measures nothing."""
+    margin), or a horizontal one (under the belt of the gates figure). Its gradient is value_color
+    at 21 points from -COLOR_CAP to COLOR_CAP."""
     label = lambda x, y, text, anchor: (f'<text x="{x:g}" y="{y:g}" text-anchor="{anchor}" font-size="11" '  # noqa: E731
-                                        f'{_BAR_FONT}>{text}</text>')
+                                        f'{SVG_FONT}>{text}</text>')
+    n = 20
+    stops = "".join(f'<stop offset="{k / n:g}" stop-color="{value_color(COLOR_CAP * (2 * k / n - 1))}"/>'
+                    for k in range(n + 1))
     if horizontal:
         w, h, bar_w, x0 = 250, 46, 200, 25
         ticks = "".join(label(x0 + bar_w * (v + 1) / 2, 42, t, "middle") for v, t in BAR_TICKS)
-        body = (f'<linearGradient id="b" x1="0" y1="0" x2="1" y2="0">{_bar_stops()}</linearGradient>'
+        body = (f'<linearGradient id="b" x1="0" y1="0" x2="1" y2="0">{stops}</linearGradient>'
                 + label(w / 2, 11, "value on a line of the belt", "middle")
                 + f'<rect x="{x0}" y="17" width="{bar_w}" height="11" fill="url(#b)"/>' + ticks)
     else:
         w, h, bar_h, y0 = 80, 300, 250, 36
         ticks = "".join(label(18, y0 + bar_h * (1 - v) / 2 + 4, t, "start") for v, t in BAR_TICKS)
-        body = (f'<linearGradient id="b" x1="0" y1="1" x2="0" y2="0">{_bar_stops()}</linearGradient>'
+        body = (f'<linearGradient id="b" x1="0" y1="1" x2="0" y2="0">{stops}</linearGradient>'
                 + label(0, 11, "value on", "start") + label(0, 25, "a line", "start")
                 + f'<rect x="2" y="{y0}" width="12" height="{bar_h}" fill="url(#b)"/>' + ticks)
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
@@ -408,14 +418,12 @@ def colorbar_svg(horizontal: bool) -> tuple[str, int, int]:
     return svg, w, h
 
 
-def colorbar_image(horizontal: bool, x: float, y: float, sizex: float, sizey: float,
+def colorbar_image(horizontal: bool, x: float, y: float, sizex: float, plot_px: float,
                    xanchor: str, yanchor: str) -> dict:
-    """colorbar_svg as a layout image in paper coordinates. It keeps its proportions (sizing
-    "contain"), so (sizex, sizey) is the most room it may take."""
-    svg, _, _ = colorbar_svg(horizontal)
-    return dict(source="data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"),
-                xref="paper", yref="paper", x=x, y=y, sizex=sizex, sizey=sizey, xanchor=xanchor,
-                yanchor=yanchor, sizing="contain", layer="below", name="colour bar")
+    """colorbar_svg as a layout image, at its own height in a plot area plot_px high (or the whole
+    height, if that is less), and at most sizex of the plot's width."""
+    svg, _, h = colorbar_svg(horizontal)
+    return svg_image(svg, "colour bar", x, y, sizex, min(1.0, h / plot_px), xanchor, yanchor)
 
 
 def conveyor_figure(v: dict, title: str | None = None, height: int = 480) -> PlotlySpec:
@@ -431,6 +439,5 @@ def conveyor_figure(v: dict, title: str | None = None, height: int = 480) -> Plo
     layout["shapes"] = belt_shapes("x", "y", two_inputs=v.get("x2") is not None)
     # the colour bar in the right margin (COLORBAR_PX), about 300 px high, centred on the plot
     plot_px = height - layout["margin"]["t"] - layout["margin"]["b"]
-    _, w, h = colorbar_svg(horizontal=False)
-    layout["images"] = [colorbar_image(False, 1.01, 0.5, 0.2, min(1.0, h / plot_px), "left", "middle")]
+    layout["images"] = [colorbar_image(False, 1.01, 0.5, 0.2, plot_px, "left", "middle")]
     return PlotlySpec(belt_traces(v), layout)

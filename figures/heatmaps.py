@@ -27,7 +27,6 @@ is drawn by one redraw instead, and the heatmaps stay on screen while the animat
 """
 from __future__ import annotations
 
-import base64
 import html
 import json
 
@@ -35,7 +34,7 @@ import numpy as np
 
 from .sending import PlotlySpec
 from .colors import COLORS, LABELS, RANGES, colorscale, rgba
-from .conveyor import belt_axes, belt_shapes, belt_traces_shared, colorbar_image, colorbar_svg, copy_trace
+from .conveyor import SVG_FONT, belt_axes, belt_shapes, belt_traces_shared, colorbar_image, copy_trace, svg_image
 from .step import MINUS
 
 QUANTITIES = ("f", "i", "c_tilde", "o", "c", "h")          # heatmap rows, top to bottom
@@ -262,14 +261,13 @@ def colour_bar_svg(key: str, lo: float, hi: float, height_px: int) -> str:
     """A heatmap's colour bar as a small SVG picture: its colour scale from lo (bottom) to hi
     (top), and the two labels of _ticks beside the ends.
 
-    plotly.js draws each of its own colour bars as a small axis and measures every label in the
-    page, which forces the browser to lay out the whole page again: the six colour bars were
-    about 45 ms of every redraw of the gates figure in the app (A/B in Chromium, 16 paired moves).
-    A picture is drawn without measuring anything."""
+    A picture, not a plotly.js colour bar (conveyor.svg_image says why): the six plotly.js colour
+    bars were about 45 ms of every redraw of the gates figure in the app (A/B in Chromium, 16
+    paired moves)."""
     stops = "".join(f'<stop offset="{pos:g}" stop-color="{col}"/>' for pos, col in colorscale(key))
     bottom, top = (html.escape(t) for t in _ticks(key, lo, hi))
     x_text = BAR_PX + 4
-    font = f"font-family=\"'Source Sans Pro', Arial, Helvetica, sans-serif\" font-size=\"{BAR_TEXT_PX}\" fill=\"#444444\""
+    font = f'{SVG_FONT} font-size="{BAR_TEXT_PX}"'
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{BAR_IMAGE_W}" height="{height_px}" '
             f'viewBox="0 0 {BAR_IMAGE_W} {height_px}">'
             f'<linearGradient id="s" x1="0" y1="1" x2="0" y2="0">{stops}</linearGradient>'
@@ -282,11 +280,8 @@ def colour_bar_image(key: str, lo: float, hi: float, domain: tuple[float, float]
     """colour_bar_svg as a layout image beside a heatmap row (paper y domain, its height in px),
     at BAR_X, in the gap between the heatmaps and the belt. The image keeps its proportions
     (sizing "contain"): on a narrow screen it shrinks to the gap rather than cover the belt."""
-    svg = colour_bar_svg(key, lo, hi, height_px)
-    return dict(source="data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"),
-                xref="paper", yref="paper", x=BAR_X, y=domain[1], sizex=BELT_X[0] - BAR_X,
-                sizey=domain[1] - domain[0], xanchor="left", yanchor="top", sizing="contain",
-                layer="below", name="colour bar " + key)
+    return svg_image(colour_bar_svg(key, lo, hi, height_px), "colour bar " + key, BAR_X, domain[1],
+                     BELT_X[0] - BAR_X, domain[1] - domain[0], "left", "top")
 
 
 def frame_ms(T: int) -> int:
@@ -352,9 +347,8 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
     for tr in first:
         data.append({**tr, "xaxis": belt_x, "yaxis": belt_y})
     # what the colours of the belt's lines mean: a picture under the belt (colorbar_svg)
-    bar_h = colorbar_svg(horizontal=True)[2]
-    images.append(colorbar_image(True, (BELT_X[0] + BELT_X[1]) / 2, -0.04, BELT_X[1] - BELT_X[0],
-                                 bar_h / plot_px, "center", "top"))
+    images.append(colorbar_image(True, (BELT_X[0] + BELT_X[1]) / 2, -0.04, BELT_X[1] - BELT_X[0], plot_px,
+                                 "center", "top"))
 
     ax = belt_axes(belt_x, equal_aspect=True)
     layout["xaxis"] = dict(domain=list(HEAT_X), anchor=f"y{n_rows}", range=[0.5, T + 0.5],

@@ -93,17 +93,6 @@ def fmt_tex(v: float) -> str:
     return sign + m
 
 
-def _factor(v: float) -> str:
-    """A number as a factor in a product: negative numbers in parentheses."""
-    s = fmt_tex(v)
-    return f"({s})" if s.startswith("-") else s
-
-
-def _term(v: float) -> str:
-    """A number added to a sum: '+ 0.5' or '+ (-0.5)'."""
-    return "+ " + _factor(v)
-
-
 def hx_labels(H: int, D: int) -> list[str]:
     """LaTeX names of the entries of [h_{t-1}, x_t] (hidden state first). Entries are counted
     from 0, like the units on every page and in the trace CSV: h_{t-1,0} is unit 0's."""
@@ -112,22 +101,27 @@ def hx_labels(H: int, D: int) -> list[str]:
     return hs + xs
 
 
-def gate_matrix_latex(gate: str, W, hx, b, z, value, H: int, D: int) -> str:
-    """The gate for all units as one matrix-vector product with [h_{t-1}, x_t] stacked.
-
-    W: H rows of H + D numbers; hx, b, z, value: as in gate_equation_latex, one per unit."""
-    rows = r" \\ ".join(" & ".join(fmt_tex(w) for w in row) for row in W)
-    vec = r" \\ ".join(fmt_tex(x) for x in hx)
-    bias = r" \\ ".join(fmt_tex(x) for x in b)
-    zs = r" \\ ".join(fmt_tex(x) for x in z)
-    vals = r" \\ ".join(fmt_tex(x) for x in value)
-    fn = GATE_FUNCS[gate]
+def _matrix_product(gate: str, rows: str, vec: str, bias: str, w_label: str) -> str:
+    """g = fn(W [h_{t-1}, x_t] + b) with each factor a pmatrix, labelled underneath (LaTeX rows
+    joined by \\\\ and entries by &)."""
     return (
-        rf"{GATE_SYMBOLS[gate]} = {fn}\Big(\underbrace{{\begin{{pmatrix}} {rows} \end{{pmatrix}}}}_{{W_{gate}}}"
+        rf"{GATE_SYMBOLS[gate]} = {GATE_FUNCS[gate]}\Big(\underbrace{{\begin{{pmatrix}} {rows} \end{{pmatrix}}}}_{{{w_label}}}"
         rf"\underbrace{{\begin{{pmatrix}} {vec} \end{{pmatrix}}}}_{{[h_{{t-1}},\,x_t]}}"
         rf" + \underbrace{{\begin{{pmatrix}} {bias} \end{{pmatrix}}}}_{{b_{gate}}}\Big)"
-        rf" = {fn}\begin{{pmatrix}} {zs} \end{{pmatrix}} = \begin{{pmatrix}} {vals} \end{{pmatrix}}"
     )
+
+
+def gate_matrix_latex(gate: str, W, hx, b, z, value, H: int, D: int) -> str:
+    """The gate for all units as one matrix-vector product with [h_{t-1}, x_t] stacked, the
+    numbers substituted.
+
+    W: H rows of H + D numbers; hx: [h_{t-1}, x_t]; b, z, value: the bias, pre-activation and
+    value of each unit (as lstm_core computed them)."""
+    col = lambda xs: r" \\ ".join(fmt_tex(x) for x in xs)  # noqa: E731
+    rows = r" \\ ".join(" & ".join(fmt_tex(w) for w in row) for row in W)
+    fn = GATE_FUNCS[gate]
+    return (_matrix_product(gate, rows, col(hx), col(b), f"W_{gate}")
+            + rf" = {fn}\begin{{pmatrix}} {col(z)} \end{{pmatrix}} = \begin{{pmatrix}} {col(value)} \end{{pmatrix}}")
 
 
 def sigmoid_gap_tex(z: float) -> str:
@@ -194,16 +188,9 @@ def state_numbers_text(f: float, c_prev: float, i: float, c_tilde: float, c: flo
 def matrix_symbols_latex(gate: str, H: int, D: int) -> str:
     """The gate for all units as one matrix-vector product, in symbols: W_g (H × (H + D)) times
     the stacked [h_{t-1}, x_t], plus b_g, squashed. Rows and columns count from 0."""
-    labels = hx_labels(H, D)
     rows = r" \\ ".join(" & ".join(rf"W_{gate}{{[{j},{k}]}}" for k in range(H + D)) for j in range(H))
-    vec = r" \\ ".join(labels)
     bias = r" \\ ".join(rf"b_{gate}{{[{j}]}}" for j in range(H))
-    return (
-        rf"{GATE_SYMBOLS[gate]} = {GATE_FUNCS[gate]}\Big(\underbrace{{\begin{{pmatrix}} {rows} \end{{pmatrix}}}}"
-        rf"_{{W_{gate}:\ {H} \times {H + D}}}"
-        rf"\underbrace{{\begin{{pmatrix}} {vec} \end{{pmatrix}}}}_{{[h_{{t-1}},\,x_t]}}"
-        rf" + \underbrace{{\begin{{pmatrix}} {bias} \end{{pmatrix}}}}_{{b_{gate}}}\Big)"
-    )
+    return _matrix_product(gate, rows, r" \\ ".join(hx_labels(H, D)), bias, rf"W_{gate}:\ {H} \times {H + D}")
 
 
 def text_table(columns: list[str], rows: list[tuple[str, list[str]]]) -> str:
