@@ -315,10 +315,8 @@ st.subheader("The step by hand" + (f" — unit {unit}" if H > 1 else ""))
 st.markdown("Each gate multiplies the **stacked** vector $[h_{t-1}, x_t]$ by its weights, adds its bias, "
             "and squashes the sum. Each equation is written in symbols, then with the numbers below it; "
             "the results are the ones on the belt.")
-if H + D <= 3 and not teacher:   # short equations: two per row (one in presenter mode: larger type)
-    eq1, eq2 = st.columns(2)
-else:                   # long ones: one per row, full width
-    eq1 = eq2 = st.container()
+short_eqs = H + D <= 3 and not teacher   # short equations: two per row (one in presenter mode: larger type)
+eq1, eq2 = st.columns(2) if short_eqs else [st.container()] * 2   # long ones: one per row, full width
 zs = {"f": "z_f", "i": "z_i", "c": "z_c", "o": "z_o"}
 vals = {"f": "f", "i": "i", "c": "c_tilde", "o": "o"}
 # The symbols are their own element: they stay the same while a slider moves, so the browser
@@ -333,10 +331,7 @@ st.markdown("**New cell state and new hidden state** — the output gate decides
 c_sym, h_sym = state_symbols_latex(unit, H)
 c_num, h_num = state_numbers_text(s["f"][unit], c_prev[unit], s["i"][unit], s["c_tilde"][unit], s["c"][unit],
                                   s["o"][unit], s["tanh_c"][unit], s["h"][unit])
-if H + D <= 3 and not teacher:
-    st1, st2 = st.columns(2)
-else:
-    st1 = st2 = st.container()
+st1, st2 = st.columns(2) if short_eqs else [st.container()] * 2
 with st1:
     st.markdown(f"${c_sym}$")
     st.markdown(c_num)
