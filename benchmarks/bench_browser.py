@@ -26,14 +26,17 @@ sys.path.insert(0, ROOT)
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser.harness import app_server, launch_browser, wait_idle  # noqa: E402
+from tests.browser.harness import PLOTS_JS, app_server, launch_browser, wait_idle  # noqa: E402
 
 # The training page is left out: its sliders set up the next run and redraw no figure until
 # training starts (its browser test covers the live curves).
 PAGES = ["", "lesson", "one_step", "gates_over_time", "vanishing_gradient"]
 
+# The page's first chart: drawn by st.plotly_chart, or inside a ui.charts frame (the gates page).
+FIRST_PLOT = f"({PLOTS_JS})[0]"
+
 SIGNATURE = """() => {
-  const gd = document.querySelector('.js-plotly-plot');
+  const gd = FIRST_PLOT;
   if (!gd || !gd._fullData) return null;
   let s = 0, n = 0;
   for (const t of gd._fullData) for (const f of ['customdata', 'y', 'z', 'text']) {
@@ -42,7 +45,7 @@ SIGNATURE = """() => {
     for (const e of flat) { const x = Number(e); if (Number.isFinite(x)) { s += x * (1 + (n++ % 7)); } else if (typeof e === 'string') { s += e.length; } }
   }
   return s + ':' + n;
-}"""
+}""".replace("FIRST_PLOT", FIRST_PLOT)
 
 # Arms a watcher: the keydown time, then every animation frame the figure's signature, until
 # it differs from sig0; the elapsed ms land in window.__drawn_ms.
@@ -72,8 +75,7 @@ def measure_page(browser, url: str, path: str, repeat: int) -> dict:
     wait_idle(page)
     has_plot = bool(path)           # every page but home draws a figure
     if has_plot:
-        page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot'); return g && g._fullData; }",
-                               timeout=30_000)
+        page.wait_for_function(f"() => {{ const g = {FIRST_PLOT}; return g && g._fullData; }}", timeout=30_000)
     load_s = time.perf_counter() - t0
     load_bytes = received[0]
     out = {"page": path or "home", "load_s": load_s, "load_kb": load_bytes / 1024, "times": [], "move_kb": None}

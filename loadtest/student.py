@@ -68,7 +68,15 @@ class Run:
         return [a.body for a in self.of_type("alert") if a.format == code]
 
     def plotly_specs(self) -> list[str]:
-        return [p.spec for p in self.of_type("plotly_chart")]
+        """The JSON of every chart drawn, in page order: st.plotly_chart's, and those of the
+        app's in-place charts (ui.charts, a custom component that sends the figure as bytes)."""
+        out = []
+        for path, (t, proto) in sorted(self.elements.items()):
+            if t == "plotly_chart":
+                out.append(proto.spec)
+            elif t == "component_instance" and proto.component_name == "ui.charts.chart":
+                out.append(next(a.bytes for a in proto.special_args if a.key == "spec").decode("utf-8"))
+        return out
 
     def widget(self, key: str):
         """The element proto of the widget with this user key (or label)."""

@@ -21,6 +21,7 @@ from lstm_core.presets import PRESETS
 from lstm_core.sequences import SEQUENCES
 from lstm_core.textseq import EMBED_PRIMES, ENCODINGS, MAX_CHARS, MAX_ONE_HOT, check_text
 from ui import cache_gates as cg
+from ui.charts import chart
 from ui.links import Param, link_params, sync_link, write_link
 from ui.presenter import present, presenting
 from ui.router import ensure_routed
@@ -515,13 +516,13 @@ trace = cg.run_lstm(weights_json, x, D, clamps) if clamps else free
 
 st.subheader("Every gate, every step")
 unit = unit_ui(H, seeded, notices)
-# Figures are passed straight to st.plotly_chart, never kept in a page-level name: the widget
+# Figures are passed straight to chart(), never kept in a page-level name: the widget
 # callbacks defined on this page keep its globals alive for as long as the session lasts.
-st.plotly_chart(present(gates_over_time_figure(trace, unit, belt=cg.belt_frames(weights_json, x, D, unit, clamps),
-                                               chars=chars, held=clamps)),
-                key=P + "heatmaps", config=chart_config("lstm-gates-over-time"),
-                alt=f"Six heatmaps of the gates and states of {H} units over {T} steps, and the conveyor "
-                    f"belt of unit {unit}, with a Play button and a step slider.")
+chart(present(gates_over_time_figure(trace, unit, belt=cg.belt_frames(weights_json, x, D, unit, clamps),
+                                     chars=chars, held=clamps)),
+      key=P + "heatmaps", config=chart_config("lstm-gates-over-time"),
+      alt=f"Six heatmaps of the gates and states of {H} units over {T} steps, and the conveyor "
+          f"belt of unit {unit}, with a Play button and a step slider.")
 st.markdown(
     "- **Forget gate** $f_t = \\sigma(W_f\\,[h_{t-1}, x_t] + b_f)$: how much of $C_{t-1}$ stays on the belt "
     "(0 wipes it, 1 keeps it).\n"
@@ -540,10 +541,10 @@ st.markdown(
 )
 
 st.subheader(f"Unit {unit}, step by step")
-st.plotly_chart(present(unit_lines_figure(trace, unit, chars=chars, held=clamps, features=run["features"])),
-                key=P + "lines", config=chart_config(f"lstm-unit-{unit}-over-time"),
-                alt=f"Lines of the gates, candidate, cell state and hidden state of unit {unit} over {T} steps, "
-                    "and the inputs.")
+chart(present(unit_lines_figure(trace, unit, chars=chars, held=clamps, features=run["features"])),
+      key=P + "lines", config=chart_config(f"lstm-unit-{unit}-over-time"),
+      alt=f"Lines of the gates, candidate, cell state and hidden state of unit {unit} over {T} steps, "
+          "and the inputs.")
 
 with st.expander("What the hand-wired presets show"):
     st.markdown("\n".join(f"- **{n}** (input_size {p.input_size}, sequence *{p.sequence}*): {p.description}"

@@ -2,7 +2,9 @@
 
 Plotly 6+ sends NumPy data as typed arrays: {"dtype": "f8", "bdata": "<base64>", "shape": "3, 4"}.
 `decode` turns those (and plain lists) back into NumPy arrays; `figure_json` gets the
-figure dict from a Plotly figure, its JSON text, or an AppTest plotly_chart element.
+figure dict from a Plotly figure, its JSON text, or an AppTest chart element: an
+st.plotly_chart, or the app's own chart (ui.charts, a custom component whose figure travels
+as the bytes of its JSON). `chart_elements(at)` lists a page's charts of both kinds, in page order.
 """
 import base64
 import json
@@ -28,15 +30,52 @@ def decode(v):
     return v
 
 
+CHART_COMPONENT = "ui.charts.chart"
+
+
+def _is_chart(node) -> bool:
+    kind = getattr(node, "type", None)
+    return kind == "plotly_chart" or (kind == "component_instance"
+                                      and node.proto.component_name == CHART_COMPONENT)
+
+
+def chart_elements(at) -> list:
+    """Every chart on the page (st.plotly_chart and ui.charts.chart), in the order shown."""
+    out = []
+
+    def walk(node):
+        if _is_chart(node):
+            out.append(node)
+        for child in (getattr(node, "children", None) or {}).values():
+            walk(child)
+    walk(at._tree)
+    return out
+
+
+def spec_text(chart) -> str:
+    """The JSON text of an AppTest chart element's figure, as the browser receives it."""
+    proto = chart.proto
+    if chart.type == "component_instance":
+        return next(a.bytes for a in proto.special_args if a.key == "spec").decode("utf-8")
+    return proto.spec
+
+
+def chart_config(chart) -> dict:
+    """The plotly.js config an AppTest chart element asks for (for ui.charts, before the frame
+    merges it over its own defaults)."""
+    if chart.type == "component_instance":
+        return json.loads(json.loads(chart.proto.json_args)["config"])
+    return json.loads(chart.proto.config)
+
+
 def figure_json(fig) -> dict:
     """The figure as the JSON dict sent to the browser."""
     if hasattr(fig, "to_json"):
         return json.loads(fig.to_json())
     if isinstance(fig, str):
         return json.loads(fig)
-    proto = getattr(fig, "proto", None)   # AppTest element
-    if proto is not None:
-        return json.loads(proto.spec)
+    if getattr(fig, "proto", None) is not None:     # AppTest element
+        return json.loads(spec_text(fig))
     raise TypeError(f"cannot read a figure from {type(fig)}")
 
 

@@ -15,7 +15,7 @@ from lstm_core import Clamp, lstm_forward, params_to_json
 from lstm_core.presets import PRESETS, random_lstm
 from lstm_core.sequences import make_sequence
 from lstm_core.textseq import encode
-from plotly_data import decode, figure_json
+from plotly_data import decode, figure_json, chart_elements, spec_text
 
 PAGE = "pages/gates_over_time.py"
 K = "keep.gates."
@@ -41,7 +41,7 @@ def run_ok(at):
 
 
 def specs(at):
-    return [c.proto.spec for c in at.get("plotly_chart")]
+    return [spec_text(c) for c in chart_elements(at)]
 
 
 def notices(at):
@@ -62,7 +62,7 @@ def widget_values(at) -> dict:
 
 def assert_figures_are(at, params, x, unit=0, clamps=()):
     tr = lstm_forward(params, x, clamps=clamps)
-    heat, lines = (figure_json(c) for c in at.get("plotly_chart"))
+    heat, lines = (figure_json(c) for c in chart_elements(at))
     for r, key in enumerate(QUANTITIES):
         assert np.array_equal(decode(heat["data"][r]["z"]), getattr(tr, key)[:, 0, :].T), key
     assert np.array_equal(decode(lines["data"][5]["y"]), tr.h[:, 0, unit])
@@ -223,7 +223,7 @@ def test_each_bad_parameter_opens_with_its_default_and_a_notice(query, notice):
     assert not at.error, [e.value for e in at.error]
     got = notices(at)
     assert any(notice in n for n in got), got
-    assert len(at.get("plotly_chart")) == 2
+    assert len(chart_elements(at)) == 2
     if query.get("m") == "text":
         e = encode('she said "hi"' if "text" in query else 'she said "hi"', "one-hot")
         assert_figures_are(at, random_lstm(e.x.shape[1], 4, seed=0), e.x)

@@ -7,7 +7,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.plotly_data import figure_json
+from tests.plotly_data import figure_json, chart_elements
 from tests.test_page_vanishing_gradient import K, PAGE, assert_page_shows_core, settings_of
 from ui.cache_gradient import SCENARIOS, Settings
 
@@ -33,7 +33,7 @@ def notices(at) -> list[str]:
 
 
 def figure(at):
-    charts = at.get("plotly_chart")
+    charts = chart_elements(at)
     assert len(charts) == 1
     return figure_json(charts[0])
 

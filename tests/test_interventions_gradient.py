@@ -16,7 +16,7 @@ from figures.gradients import fmt_norm, gradient_figure
 from lstm_core import Clamp, lstm_backward, lstm_forward
 from lstm_core.presets import random_lstm
 from lstm_core.sequences import make_sequence
-from tests.plotly_data import checked_json, decode, figure_json
+from tests.plotly_data import checked_json, decode, figure_json, chart_elements
 from tests.test_page_vanishing_gradient import K, PAGE, assert_page_shows_core, settings_of
 from ui.cache_gradient import (INTERVENTIONS, Settings, clamp_spec, clamp_text, compute_gradient_curves)
 
@@ -242,5 +242,5 @@ def test_no_gate_held_shows_no_comparison(at):
     assert settings_of(at).clamp == "none"
     assert not at.table
     assert at.slider(key=K + "clamp_steps").disabled
-    names = [t["name"] for t in figure_json(at.get("plotly_chart")[0])["data"]]
+    names = [t["name"] for t in figure_json(chart_elements(at)[0])["data"]]
     assert not any("no gate held" in n for n in names)

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
+from plotly_data import chart_elements
 from ui.links import MAX_PARAM_CHARS, Param, format_param, link_params, parse_param, read_params
 
 PARAMS = (
@@ -162,7 +163,7 @@ def test_page_2_opens_from_a_hostile_link():
     at.query_params.update(HOSTILE_LINK)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("plotly_chart")) >= 2
+    assert len(chart_elements(at)) >= 2
     shown = [w.value for w in at.warning] + [e.value for e in at.error] + [i.value for i in at.info]
     assert len(at.warning) >= 5, shown
     for text in shown:

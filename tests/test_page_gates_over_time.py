@@ -14,7 +14,7 @@ from conftest import ROOT, run_cli
 from lstm_core import lstm_forward, params_from_json, params_to_json, trace_to_csv
 from lstm_core.presets import PRESETS, random_lstm
 from lstm_core.sequences import make_sequence
-from plotly_data import decode, figure_json
+from plotly_data import chart_config, chart_elements, decode, figure_json, spec_text
 
 PAGE = "pages/gates_over_time.py"
 K = "keep.gates."
@@ -36,11 +36,11 @@ def at():
 
 
 def charts(at):
-    return [figure_json(c) for c in at.get("plotly_chart")]
+    return [figure_json(c) for c in chart_elements(at)]
 
 
 def specs(at):
-    return [c.proto.spec for c in at.get("plotly_chart")]
+    return [spec_text(c) for c in chart_elements(at)]
 
 
 def shown(markdown: str) -> str:
@@ -76,7 +76,7 @@ def run_ok(at):
 
 def test_defaults_show_the_latch_on_its_pulse(at):
     assert not errors(at)
-    assert len(at.get("plotly_chart")) == 2
+    assert len(chart_elements(at)) == 2
     p = PRESETS["latch"]
     assert_figures_are(at, p.params(), p.inputs(60))
     assert at.slider(key=K + "T").value == 60
@@ -580,14 +580,14 @@ def test_presenter_mode_hides_uploads_table_and_downloads_and_keeps_the_edits(at
     open_torch(at)
     assert [c for c in at.code if "torch" in c.value]
     edited = PRESETS["latch"].params().replace(b_f=np.array([-3.0]))
-    sizes = [figure_json(c)["layout"]["height"] for c in at.get("plotly_chart")]
+    sizes = [figure_json(c)["layout"]["height"] for c in chart_elements(at)]
     at.toggle(key="keep.presenter").set_value(True)
     run_ok(at)
     assert not at.get("download_button") and not at.data_editor and not at.get("file_uploader")
     assert not [t for t in at.toggle if t.key == K + "by_hand"]
     assert not [c for c in at.code if "torch" in c.value]
     assert_figures_are(at, edited, PRESETS["latch"].inputs(60))            # the edits stay on screen
-    assert [figure_json(c)["layout"]["height"] for c in at.get("plotly_chart")] == [round(h * 1.35) for h in sizes]
+    assert [figure_json(c)["layout"]["height"] for c in chart_elements(at)] == [round(h * 1.35) for h in sizes]
     at.radio(key=K + "x_source").set_value("upload")
     run_ok(at)
     assert not at.get("file_uploader")
@@ -601,8 +601,8 @@ def test_presenter_mode_hides_uploads_table_and_downloads_and_keeps_the_edits(at
 
 
 def test_every_chart_keeps_the_download_as_png_button(at):
-    for c in at.get("plotly_chart"):
-        config = json.loads(c.proto.config)
+    for c in chart_elements(at):
+        config = chart_config(c)
         assert config["toImageButtonOptions"]["format"] == "png"
         assert config["toImageButtonOptions"]["filename"].startswith("lstm-")
         assert "toImage" not in config.get("modeBarButtonsToRemove", [])

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from figures.step import fmt_text
 from lstm_core import rnn_forward
 from lstm_core.params import RNNParams
-from tests.plotly_data import decode, figure_json
+from tests.plotly_data import decode, figure_json, chart_elements
 from ui.lesson import CHOICES_BELT, STEPS, step_defaults, step_result
 
 PAGE = "pages/lesson.py"
@@ -44,7 +44,7 @@ def assert_clean(at):
 
 
 def charts(at) -> list[dict]:
-    return [figure_json(c) for c in at.get("plotly_chart")]
+    return [figure_json(c) for c in chart_elements(at)]
 
 
 def go_next(at):

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from figures.step import fmt_tex, fmt_text, gate_symbols_latex
 from lstm_core import LSTMParams, lstm_step_forward
-from tests.plotly_data import decode, figure_json
+from tests.plotly_data import decode, figure_json, chart_elements
 
 P = "keep.one_step."
 GATES = "fico"
@@ -85,7 +85,7 @@ def expected(at):
 
 
 def belt(at):
-    charts = at.get("plotly_chart")
+    charts = chart_elements(at)
     assert len(charts) == 1
     return {t["name"]: t for t in figure_json(charts[0])["data"]}
 
@@ -219,7 +219,7 @@ def test_switching_units_inputs_and_shown_unit():
     at.radio(key=P + "unit").set_value(2).run()
     s = check_numbers(at)
     assert decode(belt(at)["c"]["customdata"])[0] == s["c"][2]
-    assert "unit 2 (of units 0–2)" in figure_json(at.get("plotly_chart")[0])["layout"]["title"]["text"]
+    assert "unit 2 (of units 0–2)" in figure_json(chart_elements(at)[0])["layout"]["title"]["text"]
     # a shown unit that no longer exists falls back to unit 0
     at.radio(key=P + "H").set_value(2).run()
     assert at.radio(key=P + "unit").value == 0

@@ -18,7 +18,7 @@ from figures.heatmaps import gates_over_time_figure
 from lstm_core import lstm_forward, params_to_json
 from lstm_core.tasks import evaluation_set
 from lstm_core.training import TrainConfig
-from plotly_data import decode, figure_json
+from plotly_data import decode, figure_json, chart_elements
 from ui import training_session as ts
 
 PAGE = "pages/training.py"
@@ -88,7 +88,7 @@ def click(at, name):
 
 def charts(at):
     return {c.key.split(".")[-1]: figure_json(c)
-            for c in at.get("plotly_chart")}
+            for c in chart_elements(at)}
 
 
 def trace(fig, start):

@@ -9,7 +9,7 @@ from figures.gradients import fmt_norm
 from lstm_core import Clamp, lstm_backward, lstm_forward, rnn_backward, rnn_forward
 from lstm_core.presets import random_lstm, random_rnn
 from lstm_core.sequences import SEQUENCES, make_sequence
-from tests.plotly_data import decode, figure_json
+from tests.plotly_data import decode, figure_json, chart_elements
 from ui.cache_gradient import SCENARIOS, Settings
 
 PAGE = "pages/vanishing_gradient.py"
@@ -73,7 +73,7 @@ def settings_of(at) -> Settings:
 
 
 def chart(at):
-    charts = at.get("plotly_chart")
+    charts = chart_elements(at)
     assert len(charts) == 1
     return figure_json(charts[0])
 
@@ -212,7 +212,7 @@ def test_settings_survive_a_page_switch(at):
     at.slider(key=K + "T").set_value(250).run()
     at.slider(key=K + "forget_bias").set_value(-1.5).run()
     at.switch_page("pages/home.py").run()          # another page: this page's widgets are not shown
-    assert not at.get("plotly_chart")
+    assert not chart_elements(at)
     at.switch_page(PAGE).run()
     s = settings_of(at)
     assert s.T == 250 and s.forget_bias == -1.5

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
+from plotly_data import chart_elements
 from figures.sending import PlotlySpec
 
 PAGES = ["pages/lesson.py", "pages/one_step.py", "pages/gates_over_time.py", "pages/vanishing_gradient.py",
@@ -30,5 +31,5 @@ def test_no_figure_outlives_the_rerun_that_drew_it(page):
     at.switch_page(page)
     at.run()
     assert not at.exception
-    assert at.get("plotly_chart"), "the page draws a figure"
+    assert chart_elements(at), "the page draws a figure"
     assert live_figures() == 0

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.plotly_data import figure_json
+from tests.plotly_data import figure_json, chart_elements
 from tests.test_page_one_step import (GATES, P, assert_ok, check_numbers, numbers_table, open_tab, settings,
                                      shown_unit, sizes, slider_value)
 
@@ -37,7 +37,7 @@ def view(at):
     W, b, x, h, c = settings(at)
     return (sizes(at), shown_unit(at), {g: W[g].tolist() for g in W}, {g: b[g].tolist() for g in b},
             x.tolist(), h.tolist(), c.tolist(),
-            figure_json(at.get("plotly_chart")[0]), numbers_table(at),
+            figure_json(chart_elements(at)[0]), numbers_table(at),
             [x.value for x in at.markdown], [x.value for x in at.latex])
 
 
@@ -143,7 +143,7 @@ def test_remember_writes_its_biases():
 
 def test_presenter_mode_folds_the_weights_into_an_expander():
     at = open_page({"W_o.0.x0": "-1.5"})
-    normal = figure_json(at.get("plotly_chart")[0])
+    normal = figure_json(chart_elements(at)[0])
     assert not at.expander or all("Weights" not in e.label for e in at.expander)
     at.session_state["keep.presenter"] = True
     at.run()
@@ -157,7 +157,7 @@ def test_presenter_mode_folds_the_weights_into_an_expander():
     # the inputs and states stay in view; the explanations stay
     assert P + "x.0" not in inside and P + "x.0" in {s.key for s in at.slider}
     assert any("h_t = o_t * \\tanh(C_t)" in x.value for x in at.latex)
-    fig = figure_json(at.get("plotly_chart")[0])
+    fig = figure_json(chart_elements(at)[0])
     assert fig["data"] == normal["data"]
     assert fig["layout"]["font"]["size"] == 16 and fig["layout"]["height"] == round(normal["layout"]["height"] * 1.35)
     check_numbers(at)
@@ -175,5 +175,5 @@ def test_units_are_numbered_from_zero_everywhere():
     assert not any("[3," in l or ",5]" in l for l in labels)
     tex = "\n".join(x.value for x in list(at.latex) + list(at.markdown))
     assert "f_t^{[2]}" in tex and "W_f{[2,0]}" in tex
-    title = figure_json(at.get("plotly_chart")[0])["layout"]["title"]["text"]
+    title = figure_json(chart_elements(at)[0])["layout"]["title"]["text"]
     assert title.startswith("unit 2")

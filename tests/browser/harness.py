@@ -86,3 +86,16 @@ def open_page(page, url: str, path: str = "") -> None:
     page.goto(url + "/" + path.lstrip("/"))
     page.wait_for_selector('[data-testid="stApp"]', timeout=30_000)
     wait_idle(page)
+
+
+# The gates page draws its charts with ui.charts: each in an iframe of the app's own origin.
+CHART_FRAME = 'iframe[src*="/component/ui.charts.chart/"]'
+# JavaScript for every Plotly chart on the page, in page order: those drawn by st.plotly_chart
+# and those inside ui.charts frames (same origin, so the page can read into them).
+PLOTS_JS = ("[...document.querySelectorAll('.js-plotly-plot, iframe')].flatMap(e => e.tagName !== 'IFRAME' ? [e]"
+            " : [...((e.contentDocument && e.contentDocument.querySelectorAll('.js-plotly-plot')) || [])])")
+
+
+def chart_frame(page, n: int = 0):
+    """A locator inside the n-th ui.charts frame of the page (its elements, for the mouse)."""
+    return page.frame_locator(CHART_FRAME).nth(n)

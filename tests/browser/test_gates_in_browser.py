@@ -13,15 +13,15 @@ import numpy as np
 from lstm_core import Clamp, lstm_forward
 from lstm_core.presets import PRESETS
 
-from .harness import ROOT, open_page, wait_idle
+from .harness import CHART_FRAME, PLOTS_JS, ROOT, chart_frame, open_page, wait_idle
 from .test_pages_in_browser import KNOWN_CONSOLE_NOISE, KNOWN_PAGE_ERRORS, assert_clean
 
 PAGE = "gates_over_time"
 
-# The heatmap figure is the first Plotly chart on the page. Traces 0..5 are the heatmaps
-# (f, i, C~, o, C, h), 6..11 the step cursors (bars whose x is the step t).
+# The heatmap figure is the first chart on the page, in the first ui.charts frame. Traces 0..5
+# are the heatmaps (f, i, C~, o, C, h), 6..11 the step cursors (bars whose x is the step t).
 JS_STATE = """() => {
-  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  const gd = (PLOTS)[0];
   if (!gd || !gd.data || !gd.layout.sliders) return null;
   const belt_f = (gd._fullData || gd.data).find(t => t.name === 'f' && t.type === 'scatter');
   return {active: gd.layout.sliders[0].active, cursor: Number(gd.data[6].x[0]),
@@ -29,16 +29,17 @@ JS_STATE = """() => {
           belt_f: belt_f && belt_f.customdata ? Number(belt_f.customdata[0]) : null};
 }"""
 JS_HEATMAPS = """() => {
-  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  const gd = (PLOTS)[0];
   return gd._fullData.slice(0, 6).map(t => Array.from(t.z, row => Array.from(row, Number)));
 }"""
 JS_TICKS = """() => {
-  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  const gd = (PLOTS)[0];
   const ax = gd._fullLayout.xaxis;     // the tick labels as drawn (plotly.js decodes &lt; &gt; &amp;)
   const drawn = Array.from(gd.querySelectorAll('g.subplot.xy6 .xtick text'), t => t.textContent);
   return {title: ax.title.text, ticktext: drawn,   // shapes framing held gates (the belt's fixed parts are shapes too)
           shapes: (gd.layout.shapes || []).filter(s => s.name === 'held').length};
 }"""
+JS_STATE, JS_HEATMAPS, JS_TICKS = (js.replace("PLOTS", PLOTS_JS) for js in (JS_STATE, JS_HEATMAPS, JS_TICKS))
 
 
 def state(page):
@@ -51,7 +52,7 @@ def heatmaps(page):
 
 def open_gates(page, url, query=""):
     open_page(page, url, PAGE + (f"?{query}" if query else ""))
-    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_selector(CHART_FRAME)
     page.wait_for_function(f"() => ({JS_STATE})() !== null")
 
 
@@ -65,16 +66,17 @@ def test_play_advances_the_frames_and_the_scrubber_jumps(page, app_url):
     s = state(page)
     assert s["active"] == 0 and s["cursor"] == 1 and s["T"] == 60
     assert abs(s["belt_f"] - latch_f(1)) < 1e-12
-    page.locator(".updatemenu-button", has_text="Play").click()
+    heat = chart_frame(page)
+    heat.locator(".updatemenu-button", has_text="Play").click()
     page.wait_for_function(f"() => {{ const s = ({JS_STATE})(); return s.active >= 3 && s.cursor >= 4; }}",
                            timeout=20_000)
-    page.locator(".updatemenu-button", has_text="Pause").click()
+    heat.locator(".updatemenu-button", has_text="Pause").click()
     page.wait_for_timeout(400)
     s = state(page)
     assert s["cursor"] == s["active"] + 1                       # the frame on screen is the slider's step
     assert abs(s["belt_f"] - latch_f(s["cursor"])) < 1e-12      # and the belt shows that step's numbers
     # click the scrubber's rail three quarters of the way along: it jumps to that step
-    rail = page.locator(".slider-rail-rect").first.bounding_box()
+    rail = heat.locator(".slider-rail-rect").first.bounding_box()
     page.mouse.click(rail["x"] + 0.75 * rail["width"], rail["y"] + rail["height"] / 2)
     page.wait_for_function(f"() => ({JS_STATE})().active >= 40")
     page.wait_for_timeout(300)
@@ -82,7 +84,7 @@ def test_play_advances_the_frames_and_the_scrubber_jumps(page, app_url):
     assert 40 <= s["active"] <= 50 and s["cursor"] == s["active"] + 1
     assert abs(s["belt_f"] - latch_f(s["cursor"])) < 1e-12
     # drag the grip back towards the start
-    grip = page.locator(".slider-grip-rect").first.bounding_box()
+    grip = heat.locator(".slider-grip-rect").first.bounding_box()
     page.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2)
     page.mouse.down()
     page.mouse.move(rail["x"] + 0.1 * rail["width"], rail["y"] + rail["height"] / 2, steps=8)
@@ -98,16 +100,18 @@ def test_hovering_a_heatmap_cell_shows_its_exact_value(page, app_url):
     """A student hovers a cell of the cell-state heatmap and reads the step, the unit and lstm_core's
     value to 6 significant digits (nothing drawn over the heatmaps may take the mouse)."""
     open_gates(page, app_url)
-    gd = page.locator(".js-plotly-plot").first
+    heat = chart_frame(page)
+    gd = heat.locator(".js-plotly-plot").first
     gd.scroll_into_view_if_needed()
     box = gd.bounding_box()
-    at = page.evaluate("""() => { const L = document.querySelector('.js-plotly-plot')._fullLayout;
-        return {x: L.xaxis._offset + L.xaxis.l2p(30), y: L.yaxis5._offset + L.yaxis5._length / 2}; }""")
+    at = page.evaluate("""() => { const L = (%s)[0]._fullLayout;
+        return {x: L.xaxis._offset + L.xaxis.l2p(30), y: L.yaxis5._offset + L.yaxis5._length / 2}; }""" % PLOTS_JS)
     p = PRESETS["latch"]
     c30 = float(lstm_forward(p.params(), p.inputs(60)).c[29, 0, 0])
     page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
-    page.wait_for_function("() => document.querySelectorAll('.hoverlayer .hovertext').length > 0", timeout=10_000)
-    text = page.evaluate("() => document.querySelector('.hoverlayer .hovertext').textContent")
+    hover = heat.locator(".hoverlayer .hovertext").first
+    hover.wait_for(state="attached", timeout=10_000)
+    text = hover.text_content()
     assert "t = 30" in text and "unit 0" in text and f"{c30:.6g}" in text, text
 
 
@@ -190,7 +194,7 @@ def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(page, app_url, bro
     other.on("pageerror", lambda e: errors.append(str(e)))
     try:
         other.goto(link)
-        other.wait_for_selector(".js-plotly-plot", timeout=30_000)
+        other.wait_for_selector(CHART_FRAME, timeout=30_000)
         other.wait_for_function(f"() => ({JS_STATE})() !== null && ({JS_STATE})().T === 12")
         wait_idle(other)
         got = (heatmaps(other), other.evaluate(JS_TICKS))
@@ -213,7 +217,7 @@ def test_held_gates_show_in_the_browser_and_the_camera_saves_a_png(page, app_url
     assert np.array_equal(np.array(got[4], float), want.c[:, 0, :].T)
     c = np.array(got[4], float)[0]
     assert np.all(c[19:40] == c[18])                            # the belt frozen on steps 20..40
-    chart = page.locator(".js-plotly-plot").first
+    chart = chart_frame(page).locator(".js-plotly-plot").first
     chart.hover()
     camera = chart.locator('.modebar-btn[data-title="Download plot as a PNG"]')
     camera.wait_for(timeout=10_000)
@@ -225,4 +229,27 @@ def test_held_gates_show_in_the_browser_and_the_camera_saves_a_png(page, app_url
     d.save_as(path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert os.path.getsize(path) > 10_000
+    assert_clean(page)
+
+
+def test_a_slider_move_updates_the_same_chart_in_place(page, app_url):
+    """The heatmaps answer a move of "Length T" in the chart already on screen (ui.charts): the
+    same frame, its figure redrawn once more, with lstm_core's numbers for the new length."""
+    open_gates(page, app_url)
+    frame = page.locator(CHART_FRAME).first
+    frame.evaluate("f => { f.contentWindow.__marked = true; }")       # survives only if the frame does
+    revision = int(frame.evaluate("f => f.contentDocument.body.dataset.revision"))
+    thumb = page.get_by_role("slider", name="Length T (steps)")
+    thumb.focus()
+    page.keyboard.press("ArrowLeft")                                # T: 60 -> 59
+    page.wait_for_function(f"() => ({JS_STATE})().T === 59")
+    wait_idle(page)
+    assert frame.evaluate("f => f.contentWindow.__marked === true")
+    assert int(frame.evaluate("f => f.contentDocument.body.dataset.revision")) > revision
+    p = PRESETS["latch"]
+    want = lstm_forward(p.params(), p.inputs(59))
+    got = heatmaps(page)
+    assert np.array_equal(np.array(got[0], float), want.f[:, 0, :].T)       # forget gate, exactly
+    assert np.array_equal(np.array(got[4], float), want.c[:, 0, :].T)       # cell state, exactly
+    assert frame.get_attribute("title").startswith("Six heatmaps")          # named for screen readers
     assert_clean(page)

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from .harness import ROOT, open_page
+from .harness import CHART_FRAME, PLOTS_JS, ROOT, open_page
 
 # (file name, page, scroll the first figure into view)
 SHOTS = [("home", "", False), ("one_step", "one_step", False), ("gates_over_time", "gates_over_time", True),
@@ -25,10 +25,10 @@ def test_screenshots(browser, app_url, tmp_path, name, path, scroll):
     open_page(page, app_url, path)
     page.wait_for_selector(".katex", timeout=30_000)       # text with its equations drawn, not placeholders
     if path:
-        page.wait_for_function("() => { const g = document.querySelector('.js-plotly-plot'); "
+        page.wait_for_function(f"() => {{ const g = ({PLOTS_JS})[0]; "
                                "return g && g._fullData && g.querySelector('.main-svg'); }", timeout=30_000)
         if scroll:
-            page.locator(".js-plotly-plot").first.evaluate(
+            page.locator(f".js-plotly-plot, {CHART_FRAME}").first.evaluate(
                 """e => { e.scrollIntoView({block: 'start'});
                           let p = e.parentElement;
                           while (p && p.scrollHeight <= p.clientHeight) p = p.parentElement;

@@ -1,0 +1,57 @@
+"""The app's chart element: a Plotly figure that is updated in place when a slider moves.
+
+st.plotly_chart gives a chart a new identity whenever its figure changes, so every slider move
+throws the chart away and builds a new one: React mounts it afresh, Streamlit deep-copies the
+figure and plotly.js draws it from nothing, twice (Streamlit's theme pass). On the gates page
+that was most of the browser's work after a move (issue 4). `chart` keeps one chart per key
+for as long as the page is open and hands each new figure to Plotly.react on that same chart.
+
+It is a Streamlit custom component (API version 1): a small page, ui/chart_frame/index.html,
+shown in an iframe, with the copy of plotly.js that comes with the installed plotly package
+(so the two cannot disagree). The iframe also keeps plotly.js's measuring of text away from
+the rest of the page: inside it, a measurement lays out the chart, not the whole app.
+
+    chart(fig, key="gates.heatmaps", config={"toImageButtonOptions": {...}}, alt="Six heatmaps ...")
+
+The figure is sent as the JSON bytes plotly.py writes (typed arrays included), as
+st.plotly_chart would send it; the page applies the look of Streamlit's own charts (its
+light theme: fonts, greys, grid lines), so a chart looks the same as before.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+import plotly
+import plotly.io as pio
+import streamlit.components.v1 as components
+
+FRAME_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "chart_frame")
+PLOTLY_DIR = os.path.join(os.path.dirname(os.path.abspath(plotly.__file__)), "package_data")
+
+# Declared once, at import: the registry maps a name to a folder; nothing is kept per session.
+# "plotly_js" is never shown: it only lets Streamlit serve plotly.min.js from the plotly
+# package. The frame fetches it from PLOTLY_URL (relative to its own address), whose query
+# names the version so that the browser's copy is only reused for the same plotly.js.
+_frame = components.declare_component("chart", path=FRAME_DIR)
+_plotly_js = components.declare_component("plotly_js", path=PLOTLY_DIR)
+PLOTLY_URL = f"../{_plotly_js.name}/plotly.min.js?v={plotly.__version__}"
+
+
+def figure_bytes(fig) -> bytes:
+    """The figure as the JSON bytes the browser reads (what st.plotly_chart sends)."""
+    return pio.to_json(fig, validate=False).encode("utf-8")
+
+
+def chart(fig, *, key: str, config: dict | None = None, alt: str | None = None) -> None:
+    """Show `fig` (a go.Figure or a figures.sending.PlotlySpec) as the chart `key`.
+
+    The same key on the next rerun updates that chart in place. `config` is plotly.js's
+    (merged over the app's defaults: no logo, the toolbar on hover, PNG export); `alt` names
+    the chart for screen readers."""
+    spec = figure_bytes(fig)
+    # Streamlit re-sends a component's arguments to its frame only when their JSON part changed
+    # (the bytes are not compared), so the JSON part carries a digest of the figure.
+    _frame(spec=spec, digest=hashlib.blake2b(spec, digest_size=16).hexdigest(), config=json.dumps(config or {}),
+           alt=alt or "", plotly=PLOTLY_URL, key=key, default=None)
