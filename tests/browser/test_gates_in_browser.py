@@ -253,3 +253,26 @@ def test_a_slider_move_updates_the_same_chart_in_place(page, app_url):
     assert np.array_equal(np.array(got[4], float), want.c[:, 0, :].T)       # cell state, exactly
     assert frame.get_attribute("title").startswith("Six heatmaps")          # named for screen readers
     assert_clean(page)
+
+
+def test_the_full_screen_button_fills_the_screen_with_the_chart_and_esc_leaves(page, app_url):
+    """st.plotly_chart has a full-screen button; the in-place chart has one in its toolbar."""
+    open_gates(page, app_url)
+    chart = chart_frame(page).locator(".js-plotly-plot").first
+    chart.hover()
+    button = chart.locator('.modebar-btn[data-title="View full screen (Esc to leave)"]')
+    button.click()
+    frame = page.locator(CHART_FRAME).first
+    page.wait_for_function(f"() => document.querySelector('{CHART_FRAME}').contentDocument.fullscreenElement !== null")
+    page.wait_for_function(f"""() => {{ const w = document.querySelector('{CHART_FRAME}').contentWindow;
+                                       const L = ({PLOTS_JS})[0]._fullLayout;
+                                       return L.height === w.innerHeight && L.width === w.innerWidth; }}""")
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"() => document.querySelector('{CHART_FRAME}').contentDocument.fullscreenElement === null")
+    page.wait_for_function(f"() => ({PLOTS_JS})[0]._fullLayout.height === 590")    # the figure's own height again
+    page.wait_for_function(f"() => ({PLOTS_JS})[0]._fullLayout.width === document.querySelector('{CHART_FRAME}').clientWidth")
+    assert frame.evaluate("f => f.contentDocument.body.style.background") == "transparent"
+    page.set_viewport_size({"width": 1100, "height": 900})            # a narrower window: a narrower chart
+    page.wait_for_function(f"""() => {{ const f = document.querySelector('{CHART_FRAME}');
+                                       return f.clientWidth < 900 && ({PLOTS_JS})[0]._fullLayout.width === f.clientWidth; }}""")
+    assert_clean(page)
