@@ -276,3 +276,26 @@ def test_the_full_screen_button_fills_the_screen_with_the_chart_and_esc_leaves(p
     page.wait_for_function(f"""() => {{ const f = document.querySelector('{CHART_FRAME}');
                                        return f.clientWidth < 900 && ({PLOTS_JS})[0]._fullLayout.width === f.clientWidth; }}""")
     assert_clean(page)
+
+
+def test_a_move_during_play_stops_it_and_the_new_run_plays_from_its_first_step(page, app_url):
+    """A new figure stops a Play in progress: the old run's frames must not go on over the new."""
+    open_gates(page, app_url)
+    heat = chart_frame(page)
+    heat.locator(".updatemenu-button", has_text="Play").click()
+    page.wait_for_function(f"() => ({JS_STATE})().active >= 3", timeout=20_000)
+    thumb = page.get_by_role("slider", name="Length T (steps)")
+    thumb.focus()
+    page.keyboard.press("ArrowLeft")                                # T: 60 -> 59, while playing
+    page.wait_for_function(f"() => ({JS_STATE})().T === 59")
+    wait_idle(page)
+    page.wait_for_timeout(1500)                                     # the old animation would have moved on by now
+    s = state(page)
+    assert s["active"] == 0 and s["cursor"] == 1 and abs(s["belt_f"] - latch_f(1)) < 1e-12
+    heat.locator(".updatemenu-button", has_text="Play").click()
+    page.wait_for_function(f"() => ({JS_STATE})().active >= 3", timeout=20_000)
+    heat.locator(".updatemenu-button", has_text="Pause").click()
+    page.wait_for_timeout(400)
+    s = state(page)
+    assert s["T"] == 59 and s["cursor"] == s["active"] + 1 and abs(s["belt_f"] - latch_f(s["cursor"])) < 1e-12
+    assert_clean(page)
