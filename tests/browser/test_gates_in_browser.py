@@ -299,3 +299,23 @@ def test_a_move_during_play_stops_it_and_the_new_run_plays_from_its_first_step(p
     s = state(page)
     assert s["T"] == 59 and s["cursor"] == s["active"] + 1 and abs(s["belt_f"] - latch_f(s["cursor"])) < 1e-12
     assert_clean(page)
+
+
+def test_plotly_js_is_fetched_once_for_both_charts_and_kept_for_the_next_visit(page, app_url):
+    """The two charts of the page share one download of plotly.js; back on the page after another
+    one, in the same tab, neither fetches it again."""
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "/plotly.min.js" in r.url else None)
+    open_gates(page, app_url)
+    page.wait_for_function(f"() => ({PLOTS_JS}).length === 2")
+    assert len(fetched) == 1, fetched
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_text("1 · One step of the cell", exact=True).click()
+    page.wait_for_function("() => location.pathname === '/one_step'")
+    wait_idle(page)
+    nav.get_by_text("2 · Gates over time", exact=True).click()
+    page.wait_for_function("() => location.pathname === '/gates_over_time'")
+    wait_idle(page)
+    page.wait_for_function(f"() => ({PLOTS_JS}).length === 2 && ({JS_STATE})() !== null")
+    assert len(fetched) == 1, fetched
+    assert_clean(page)
