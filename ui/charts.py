@@ -2,20 +2,24 @@
 
 st.plotly_chart gives a chart a new identity whenever its figure changes, so every slider move
 throws the chart away and builds a new one: React mounts it afresh, Streamlit deep-copies the
-figure and plotly.js draws it from nothing, twice (Streamlit's theme pass). On the gates page
-that was most of the browser's work after a move (issue 4). `chart` keeps one chart per key
-for as long as the page is open and hands each new figure to Plotly.react on that same chart.
+figure and plotly.js draws it from nothing. On the gates page, with two large charts, that was
+most of the browser's work after a move (issue 4). `chart` keeps one chart per key for as long
+as the page is open and hands each new figure to Plotly.react on that same chart.
 
 It is a Streamlit custom component (API version 1): a small page, ui/chart_frame/index.html,
 shown in an iframe, with the copy of plotly.js that comes with the installed plotly package
-(so the two cannot disagree). The iframe also keeps plotly.js's measuring of text away from
-the rest of the page: inside it, a measurement lays out the chart, not the whole app.
+(the release that wrote the figure draws it). The iframe also keeps plotly.js's measuring of
+text away from the rest of the page: inside it, a measurement lays out the chart, not the app.
+The frame adds a hop (Streamlit posts the figure to it after React has drawn the page), so it
+pays only where charts are large: measured on the one-step and vanishing-gradient pages, it
+gained nothing, and they keep st.plotly_chart.
 
     chart(fig, key="gates.heatmaps", config={"toImageButtonOptions": {...}}, alt="Six heatmaps ...")
 
 The figure is sent as the JSON bytes plotly.py writes (typed arrays included), as
 st.plotly_chart would send it; the page applies the look of Streamlit's own charts (its
-light theme: fonts, greys, grid lines), so a chart looks the same as before.
+light theme: fonts, greys, grid lines), so a chart looks the same as before, and puts a
+full-screen button in Plotly's toolbar in place of the one Streamlit's element has.
 """
 from __future__ import annotations
 
