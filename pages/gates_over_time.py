@@ -93,9 +93,9 @@ def md(text) -> str:
 
 
 def chart_config(filename: str) -> dict:
-    """Plotly's toolbar, with its camera button ("Download plot as a PNG") saving `filename`.png."""
-    return {"displaylogo": False,
-            "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}}
+    """Plotly's toolbar, with its camera button ("Download plot as a PNG") saving `filename`.png
+    (ui.charts merges it over the frame's defaults: no logo, the toolbar on hover)."""
+    return {"toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}}
 
 
 # ------------------------------------------------------------------ callbacks
