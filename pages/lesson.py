@@ -129,7 +129,7 @@ def reveal(step, r: dict, guess) -> None:
 # ---- which step ----
 default(P + "step", 1)
 seen_before = st.session_state.get(SEEN)
-notices = sync_link(P, LINK)
+notices = sync_link(P, LINK, links_to_itself=True)     # the step links below
 link_read = st.session_state.get(SEEN) != seen_before     # the URL's step changed since the last run
 k = st.session_state[keep(P + "step")]
 if not isinstance(k, int) or not 1 <= k <= N_STEPS:

@@ -280,3 +280,23 @@ def test_uploaded_inputs_and_long_typed_inputs_are_flagged():
     assert any("too long for a link" in c.value for c in at.caption)
     fresh = open_page(dict(at.query_params))
     assert any("inputs uploaded or typed at length" in i.value for i in fresh.info)
+
+
+def test_a_stale_link_sent_with_a_quick_move_does_not_undo_it():
+    """A browser sends its address with every rerun. A student who moves the slider twice
+    quickly may send the second move before the link of the first run has reached the address
+    bar: the page must not read that old link as a new one and put the slider back."""
+    at = open_page()
+    for T in (61, 62):
+        at.slider(key=K + "T").set_value(T)
+        run_ok(at)
+        assert at.query_params["T"] in (str(T), [str(T)])
+    at.slider(key=K + "T").set_value(63)
+    at.query_params["T"] = "61"                  # the address bar did not have T=62 yet
+    run_ok(at)
+    assert at.slider(key=K + "T").value == 63 and not notices(at)
+    assert at.query_params["T"] in ("63", ["63"])
+    assert_figures_are(at, PRESETS["latch"].params(), make_sequence("pulse", 63, 1))
+    at.query_params["T"] = "90"                  # a link this page never wrote is read
+    run_ok(at)
+    assert at.slider(key=K + "T").value == 90

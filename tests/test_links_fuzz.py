@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from plotly_data import chart_elements
-from ui.links import MAX_PARAM_CHARS, Param, format_param, link_params, parse_param, read_params
+from ui.links import (ECHO_KEEP, ECHO_SECONDS, MAX_PARAM_CHARS, Param, format_param, is_echo, link_params,
+                      parse_param, read_params, remember_replaced)
 
 PARAMS = (
     Param("T", "int", 60, 1, 500),
@@ -169,3 +170,28 @@ def test_page_2_opens_from_a_hostile_link():
     for text in shown:
         assert "9" * 40 not in text and "🙂" * 31 not in text and "a" * 100 not in text
     assert at.slider(key="keep.gates.T").value == 60         # the defaults, not the link's values
+
+
+LINKS = st.dictionaries(st.sampled_from(["T", "H", "seed"]), st.sampled_from(["1", "2", "60", "61"]), max_size=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(LINKS, st.floats(0, 2 * ECHO_SECONDS)), min_size=1, max_size=12), LINKS)
+def test_a_stale_link_is_one_the_page_replaced_a_moment_ago(writes, other):
+    """Links written one after another (each with the seconds since the one before): a link the
+    page replaced less than ECHO_SECONDS ago, among the last ECHO_KEEP replaced, is an echo; the
+    link on screen is read as new only if it was replaced before; a link never written is never
+    an echo; and after ECHO_SECONDS nothing is."""
+    replaced, now, seen, history = (), 0.0, None, []
+    for link, wait in writes:
+        now += wait
+        replaced = remember_replaced(replaced, seen, link, now)
+        if seen is not None and seen != link:
+            history.append((seen, now))
+        seen = link
+    recent = history[::-1][:ECHO_KEEP]
+    for link, when in recent:
+        assert is_echo(replaced, link, now) == any(old == link and now - t < ECHO_SECONDS for old, t in recent)
+    if other not in [link for link, _ in history]:
+        assert not is_echo(replaced, other, now)
+    assert not any(is_echo(replaced, link, now + ECHO_SECONDS + 1e-6) for link, _ in history)

@@ -10,14 +10,22 @@ Both are pure functions (no Streamlit), fuzzed in tests/test_links_fuzz.py.
 `sync_link(prefix, params)` is the Streamlit glue: on the first run of a page in a session
 (or when the URL changed by hand) it seeds the page's kept widgets from the URL and shows the
 notices; on every run it writes the current values back into the URL.
+
+A browser sends its address with every rerun, and it may not yet hold the link the last run
+wrote: a student who moves a slider twice quickly sends the second move with the link of the
+run before. That stale link is not a new one to read (reading it would put the slider back
+where it was); `is_echo` tells the two apart.
 """
 from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass
 
 MAX_PARAM_CHARS = 2000      # longer values are refused (typed sequences that long go into a file)
+ECHO_SECONDS = 3.0          # how long after the page replaced a link a browser may still send it
+ECHO_KEEP = 8               # how many replaced links the page remembers
 
 
 @dataclass(frozen=True)
@@ -120,12 +128,29 @@ def link_params(params, values: dict) -> dict[str, str]:
             if p.name in values and values[p.name] != p.default}
 
 
+def is_echo(replaced, query: dict, now: float) -> bool:
+    """Whether `query` is a link this page itself wrote and has since replaced, less than
+    ECHO_SECONDS ago: the browser sent it before the newer link reached it. `replaced` holds
+    (link items, time replaced), newest first, as `remember_replaced` keeps them."""
+    items = tuple(sorted(query.items()))
+    return any(old == items and now - when < ECHO_SECONDS for old, when in replaced)
+
+
+def remember_replaced(replaced, old: dict | None, new: dict, now: float) -> tuple:
+    """`replaced` after the page wrote `new` over `old` (no change if they are equal)."""
+    if old is None or old == new:
+        return tuple(replaced)
+    return ((tuple(sorted(old.items())), now),) + tuple(replaced)[:ECHO_KEEP - 1]
+
+
 # ---------------------------------------------------------------- Streamlit glue
 
-def sync_link(prefix: str, params) -> list[str]:
+def sync_link(prefix: str, params, links_to_itself: bool = False) -> list[str]:
     """Seed this page's kept widgets from the URL when it is new to this session (or edited
     by hand), then return the notices for the parameters that could not be used.
-    Call before the page's widgets; call `write_link` after them."""
+    Call before the page's widgets; call `write_link` after them. A page with links to itself
+    (the lesson's step links) says so: a link it wrote a moment ago is then a click on one of
+    those links, to be read, not a stale address."""
     import streamlit as st
 
     from .state import keep
@@ -135,6 +160,9 @@ def sync_link(prefix: str, params) -> list[str]:
     relevant = {p.name: query[p.name] for p in params if p.name in query}
     if st.session_state.get(seen_key) == relevant:
         return []
+    if not links_to_itself and is_echo(st.session_state.get(f"_link_replaced.{prefix}", ()), relevant,
+                                       time.monotonic()):
+        return []                            # a link this page wrote a moment ago: nothing new
     st.session_state[seen_key] = relevant
     st.session_state[f"_link_fresh.{prefix}"] = True
     values, notices = read_params(params, query)
@@ -158,4 +186,8 @@ def write_link(prefix: str, params, values: dict) -> None:
         for name in current.keys() - wanted.keys():
             del st.query_params[name]
         st.query_params.update(wanted)
+    replaced_key = f"_link_replaced.{prefix}"
+    st.session_state[replaced_key] = remember_replaced(st.session_state.get(replaced_key, ()),
+                                                       st.session_state.get(f"_link_seen.{prefix}"), wanted,
+                                                       time.monotonic())
     st.session_state[f"_link_seen.{prefix}"] = wanted
