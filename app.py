@@ -2,9 +2,9 @@
 import streamlit as st
 
 from ui.presenter import sidebar_toggle
-from ui.router import navigation
+from ui.router import PAGE_ICON, navigation
 
-st.set_page_config(page_title="LSTM Gate Lab", page_icon="assets/icon.png", layout="wide")
+st.set_page_config(page_title="LSTM Gate Lab", page_icon=PAGE_ICON, layout="wide")
 page = navigation()
 sidebar_toggle()
 page.run()

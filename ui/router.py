@@ -8,7 +8,17 @@ this and reruns through the router, which then opens the same page.
 """
 from __future__ import annotations
 
+import base64
+import os
+
 import streamlit as st
+
+_ICON_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "assets", "icon.png")
+# The tab's icon, inline. Given as a file, Streamlit serves it as a new media file at every run
+# and the browser fetches it again at every slider move (and, after quick moves, one already
+# dropped: a 404 in the console).
+with open(_ICON_FILE, "rb") as _f:
+    PAGE_ICON = "data:image/png;base64," + base64.b64encode(_f.read()).decode()
 
 # (file, title, icon), in the order of the lesson; the first is the home page.
 PAGES = (
