@@ -10,6 +10,7 @@ A parameter of the link that is missing takes its default; one that is malformed
 range takes its default with a short notice. Weights uploaded or edited by hand, inputs
 uploaded or typed at length, are too large for a link: the page says so and offers the files.
 """
+import functools
 import urllib.parse
 
 import streamlit as st
@@ -565,20 +566,24 @@ if not presenting():
         st.markdown("The trace holds every number above, one row per (t, unit), in the format of FORMATS.md. "
                     "`python -m lstm_core trace --weights weights.json --inputs inputs.csv` writes the same "
                     "bytes from the other two files.")
+    # Every file is made when its button is clicked (a function as `data`): the browser fetches
+    # the file of a button that holds its bytes whenever they change, at every slider move.
     d1, d2, d3 = st.columns(3)
-    d1.download_button("Trace CSV" + (" (gates held)" if clamps else ""), cg.trace_csv(weights_json, x, D, clamps),
+    d1.download_button("Trace CSV" + (" (gates held)" if clamps else ""),
+                       functools.partial(cg.trace_csv, weights_json, x, D, clamps),
                        file_name="trace_gates_held.csv" if clamps else "trace.csv", mime="text/csv",
                        key=P + "dl_trace", on_click="ignore", icon=":material/download:")
-    d2.download_button("Weights JSON", weights_json, file_name="weights.json", mime="application/json",
-                       key=P + "dl_weights", on_click="ignore", icon=":material/download:")
-    d3.download_button("Inputs CSV", cg.inputs_csv(x, D), file_name="inputs.csv", mime="text/csv",
-                       key=P + "dl_inputs", on_click="ignore", icon=":material/download:")
+    d2.download_button("Weights JSON", functools.partial(str, weights_json), file_name="weights.json",
+                       mime="application/json", key=P + "dl_weights", on_click="ignore",
+                       icon=":material/download:")
+    d3.download_button("Inputs CSV", functools.partial(cg.inputs_csv, x, D), file_name="inputs.csv",
+                       mime="text/csv", key=P + "dl_inputs", on_click="ignore", icon=":material/download:")
     if text is not None:
         st.markdown("For a spreadsheet, the trace with the character read at each step in a last column "
                     "`character`. A character a spreadsheet would take for the start of a formula "
                     "(=, +, -, @) is written with a ' in front.")
         st.download_button("Trace CSV with the characters" + (" (gates held)" if clamps else ""),
-                           cg.trace_text_csv(weights_json, x, D, clamps, text),
+                           functools.partial(cg.trace_text_csv, weights_json, x, D, clamps, text),
                            file_name="trace_text_gates_held.csv" if clamps else "trace_text.csv", mime="text/csv",
                            key=P + "dl_trace_text", on_click="ignore", icon=":material/download:")
     torch_box = st.expander("The same model in PyTorch", key=P + "torch", on_change="rerun")
@@ -590,7 +595,8 @@ if not presenting():
                         + (" PyTorch's LSTM cannot hold a gate: it runs the free model." if clamps else ""))
             code = cg.pytorch_code(weights_json, x, D, text, run["enc"])
             st.code(code, language="python")
-            st.download_button("PyTorch snippet (.py)", code, file_name="lstm_gate_lab_pytorch.py",
+            st.download_button("PyTorch snippet (.py)", functools.partial(str, code),
+                               file_name="lstm_gate_lab_pytorch.py",
                                mime="text/x-python", key=P + "dl_pytorch", on_click="ignore",
                                icon=":material/download:")
 

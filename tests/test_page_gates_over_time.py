@@ -154,27 +154,49 @@ def test_widgets_keep_their_values_across_page_switches(at):
 
 @pytest.fixture
 def media(monkeypatch):
-    """What each download button serves, by its URL (and its file name, in .names)."""
+    """What each download button serves, by its deferred file id (and its file name, in .names).
+    The page's buttons make their file when clicked: the server then calls the function the
+    page gave and serves its bytes (a str as UTF-8), which is what this store does."""
     class Served(dict):
         names: dict
 
     store = Served()
     store.names = {}
-    orig = MediaFileManager.add
+    orig = MediaFileManager.add_deferred
 
-    def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        url = orig(self, data, mimetype, coordinates, file_name=file_name,
-                   is_for_static_download=is_for_static_download)
-        store[url] = data if isinstance(data, bytes) else str(data).encode()
-        store.names[url] = file_name
-        return url
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        file_id = orig(self, data_callable, mimetype, coordinates, file_name=file_name, **kw)
+        store[file_id] = _Made(data_callable)
+        store.names[file_id] = file_name
+        return file_id
 
-    monkeypatch.setattr(MediaFileManager, "add", add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return store
 
 
+class _Made:
+    """A deferred download's bytes, made on first read, as the server would on a click."""
+    def __init__(self, make):
+        self.make = make
+
+    def bytes(self) -> bytes:
+        data = self.make()
+        return data.encode() if isinstance(data, str) else data
+
+
 def downloads(at, media):
-    return {b.key.split(".")[-1]: media[b.proto.url] for b in at.get("download_button")}
+    return {b.key.split(".")[-1]: media[b.proto.deferred_file_id].bytes() for b in at.get("download_button")}
+
+
+def test_every_download_is_made_on_click(media):
+    """No button carries its file: a button with a URL makes the browser fetch the file whenever
+    it changes, which every slider move would do (and on a quick move, fetch one already dropped)."""
+    at = open_page()
+    open_torch(at)
+    buttons = at.get("download_button")
+    assert len(buttons) == 4
+    for b in buttons:
+        assert b.proto.url == "" and b.proto.deferred_file_id in media, b.key
 
 
 @pytest.mark.parametrize("setup", ["defaults", "random"])
@@ -481,7 +503,7 @@ def test_with_gates_held_the_trace_download_is_the_held_run_and_says_so(media):
     buttons = {b.key.split(".")[-1]: b for b in at.get("download_button")}
     assert buttons["dl_trace"].label == "Trace CSV (gates held)"
     files = downloads(at, media)
-    assert media.names[buttons["dl_trace"].proto.url] == "trace_gates_held.csv"
+    assert media.names[buttons["dl_trace"].proto.deferred_file_id] == "trace_gates_held.csv"
     p = PRESETS["latch"]
     clamps = (Clamp("f", 1.0, 3, 20), Clamp("i", 0.0, 3, 20))
     assert files["dl_trace"].decode() == trace_to_csv(lstm_forward(p.params(), p.inputs(60), clamps=clamps))
@@ -619,7 +641,7 @@ def test_the_pytorch_snippet_is_shown_and_is_the_export(media):
     from lstm_core.export import pytorch_snippet
     p = PRESETS["latch"]
     assert files["dl_pytorch"].decode() == pytorch_snippet(p.params(), p.inputs(60))
-    assert media.names[next(b.proto.url for b in at.get("download_button") if b.key.endswith("dl_pytorch"))] \
+    assert media.names[next(b.proto.deferred_file_id for b in at.get("download_button") if b.key.endswith("dl_pytorch"))] \
         == "lstm_gate_lab_pytorch.py"
 
 

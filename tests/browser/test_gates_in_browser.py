@@ -10,7 +10,7 @@ import urllib.parse
 
 import numpy as np
 
-from lstm_core import Clamp, lstm_forward
+from lstm_core import Clamp, lstm_forward, trace_to_csv
 from lstm_core.presets import PRESETS
 
 from .harness import CHART_FRAME, PLOTS_JS, ROOT, chart_frame, open_page, wait_idle
@@ -136,6 +136,32 @@ def test_trace_csv_download_is_the_clis_output(page, app_url, tmp_path):
     assert trace.read_bytes() == cli.stdout                     # byte for byte
     assert trace.read_bytes().count(b"\n") == 45 + 1
     assert_clean(page)
+
+
+def test_quick_moves_all_count_fetch_no_file_and_a_download_is_the_run_on_screen(page, app_url, tmp_path):
+    """Five quick key presses move T by five, and the link says so (each rerun carries the
+    address bar as it is, which may not yet hold the last run's link: ui.links.is_echo).
+    No file is fetched: the downloads are made when clicked, and the tab's icon is inline.
+    (A download button holding its file makes the browser fetch it at every change; after
+    quick moves it fetched files already dropped, and logged 404s.)"""
+    open_gates(page, app_url)
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "/media/" in r.url else None)
+    page.get_by_role("slider", name="Length T (steps)").focus()
+    for _ in range(5):                                              # T: 60 -> 65, quickly
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(40)
+    page.wait_for_function(f"() => ({JS_STATE})().T === 65")
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    assert page.get_by_role("slider", name="Length T (steps)").get_attribute("aria-valuetext") == "65"
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)["T"] == ["65"]
+    assert fetched == []
+    trace = download(page, "Trace CSV", tmp_path)
+    p = PRESETS["latch"]
+    assert trace.read_text() == trace_to_csv(lstm_forward(p.params(), p.inputs(65)))
+    assert_clean(page)
+    assert not [e for e in page.console_errors if "source error" in e]
 
 
 def test_a_bad_typed_sequence_gets_its_error_and_the_figure_stays(page, app_url):
