@@ -26,6 +26,7 @@ PAGE = "pages/lesson.py"
 LINK = (Param("step", "int", 1, 1, N_STEPS),)
 REVEALED = P + "revealed"          # step key -> the settings the answer was revealed for
 SEEN = f"_link_seen.{P}"            # ui.links: the URL's parameters this page last read or wrote
+CLICKED = P + "clicked"             # Previous or Next was clicked: this run's step is the button's
 NO_BAR = {"displayModeBar": False}
 
 BELT_CAPTION = ("The belt (top) carries $C_{t-1}$ to $C_t$; below it, the four gates read "
@@ -35,8 +36,11 @@ BELT_CAPTION = ("The belt (top) carries $C_{t-1}$ to $C_t$; below it, the four g
 
 
 def go_to(k: int) -> None:
-    """Button callback: open step k (it runs before the page, so the page shows step k)."""
+    """Button callback: open step k (it runs before the page, so the page shows step k). The
+    address this click came with may still be the step before (a quick second click), so the
+    page does not read it on this run."""
     st.session_state[keep(P + "step")] = min(max(int(k), 1), N_STEPS)
+    st.session_state[CLICKED] = True
 
 
 def mark_revealed(key: str, settings: tuple) -> None:
@@ -129,7 +133,8 @@ def reveal(step, r: dict, guess) -> None:
 # ---- which step ----
 default(P + "step", 1)
 seen_before = st.session_state.get(SEEN)
-notices = sync_link(P, LINK, links_to_itself=True)     # the step links below
+clicked = st.session_state.pop(CLICKED, False)
+notices = [] if clicked else sync_link(P, LINK, links_to_itself=True)     # the step links below
 link_read = st.session_state.get(SEEN) != seen_before     # the URL's step changed since the last run
 k = st.session_state[keep(P + "step")]
 if not isinstance(k, int) or not 1 <= k <= N_STEPS:

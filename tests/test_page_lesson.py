@@ -72,6 +72,21 @@ def test_next_and_previous_walk_every_step_and_the_url_follows(at):
         assert at.query_params.get("step") == (None if k == 1 else str(k))
 
 
+def test_a_quick_second_next_is_not_undone_by_the_address_of_the_step_before(at):
+    """A second click on Next may reach the server with the address of the step before (the
+    browser had not yet received the link of the first): that click still moves on."""
+    go_next(at)
+    go_next(at)
+    assert header(at) == f"3 · {STEPS[2].title}" and at.query_params.get("step") == "3"
+    at.query_params["step"] = "2"                      # the address bar did not have step=3 yet
+    go_next(at)
+    assert_clean(at)
+    assert header(at) == f"4 · {STEPS[3].title}" and at.query_params.get("step") == "4"
+    at.query_params["step"] = "6"                      # a step link clicked: read, as before
+    at.run()
+    assert header(at) == f"6 · {STEPS[5].title}"
+
+
 def test_every_step_has_a_link_with_its_number():
     at = start()
     links = at.get("page_link")
