@@ -74,6 +74,14 @@ STEP_DEFAULTS = dict(W={"f": (0.5, 1.0), "i": (-0.5, 1.5), "c": (1.0, -2.0), "o"
                      b={"f": 0.5, "i": -1.0, "c": 0.5, "o": 0.0}, x=1.0, h=0.5, c=1.0)
 
 
+def press_quickly(page, key, times=5, gap_ms=40):
+    """Key presses closer together than a rerun takes: each move is sent while the page still
+    shows the run before (ui.links.is_echo keeps the link of that run from undoing them)."""
+    for _ in range(times):
+        page.keyboard.press(key)
+        page.wait_for_timeout(gap_ms)
+
+
 def step_expected(x):
     d = STEP_DEFAULTS
     p = LSTMParams(**{f"W_{g}": [list(d["W"][g])] for g in "fico"}, **{f"b_{g}": [d["b"][g]] for g in "fico"})
@@ -97,6 +105,11 @@ def test_one_step_slider_redraws_the_belt(page, app_url):
     for key in ("f", "i", "o", "c", "h"):
         assert abs(trace_values(page, key)[0] - float(want[key][0])) < 1e-12, key
     assert float(thumb.input_value()) == 1.1
+    press_quickly(page, "ArrowRight")                       # five more, quickly: all count
+    want = step_expected(1.6)
+    wait_trace(page, "h", f"v => v.length && Math.abs(v[0] - {float(want['h'][0])!r}) < 1e-12")
+    wait_idle(page)
+    assert float(thumb.input_value()) == 1.6 and "x.0=1.6" in page.url
     assert_clean(page)
 
 
@@ -117,4 +130,8 @@ def test_vanishing_gradient_slider_redraws_the_curves(page, app_url):
     y = np.array(trace_values(page, name, "y"), dtype=float)
     ok = ~np.isnan(y)
     np.testing.assert_allclose(y[ok], want["rnn_h"][t[ok].astype(int) - 1], rtol=1e-12, atol=0)
+    press_quickly(page, "ArrowRight")                       # five more, quickly: all count
+    wait_trace(page, name, f"v => v.length === {s.T + 6}")
+    wait_idle(page)
+    assert int(thumb.input_value()) == s.T + 6 and f"T={s.T + 6}" in page.url
     assert_clean(page)
