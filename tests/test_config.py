@@ -37,6 +37,7 @@ EXPECTED = {
     ("client", "toolbarMode"): "viewer",
     ("runner", "magicEnabled"): False,
     ("runner", "postScriptGC"): False,
+    ("global", "minCachedMessageSize"): 1e15,     # the browser's message cache off (a held key killed the page)
 }
 
 
