@@ -12,20 +12,21 @@ Both are pure functions (no Streamlit), fuzzed in tests/test_links_fuzz.py.
 notices; on every run it writes the current values back into the URL.
 
 A browser sends its address with every rerun, and it may not yet hold the link the last run
-wrote: a student who moves a slider twice quickly sends the second move with the link of the
-run before. That stale link is not a new one to read (reading it would put the slider back
-where it was); `is_echo` tells the two apart.
+wrote: a student who moves a slider twice quickly sends the second move with the link of a
+run before (seconds before, when the browser is busy). That stale link is not a new one to
+read: reading it would put the slider back where it was. Within a session, an address on a
+page can only change by the page's own writes, by Back and Forward (which Streamlit flags),
+or by the page's links to itself (the lesson's steps). So a link the page wrote earlier is
+an echo to ignore (`is_echo`), unless the student went Back or Forward to it.
 """
 from __future__ import annotations
 
 import math
 import re
-import time
 from dataclasses import dataclass
 
 MAX_PARAM_CHARS = 2000      # longer values are refused (typed sequences that long go into a file)
-ECHO_SECONDS = 3.0          # how long after the page replaced a link a browser may still send it
-ECHO_KEEP = 8               # how many replaced links the page remembers
+ECHO_KEEP = 32              # how many of its own links a page remembers (a browser was seen 4 behind)
 
 
 @dataclass(frozen=True)
@@ -128,28 +129,37 @@ def link_params(params, values: dict) -> dict[str, str]:
             if p.name in values and values[p.name] != p.default}
 
 
-def is_echo(replaced, query: dict, now: float) -> bool:
-    """Whether `query` is a link this page itself wrote and has since replaced, less than
-    ECHO_SECONDS ago: the browser sent it before the newer link reached it. `replaced` holds
-    (link items, time replaced), newest first, as `remember_replaced` keeps them."""
-    items = tuple(sorted(query.items()))
-    return any(old == items and now - when < ECHO_SECONDS for old, when in replaced)
+def link_key(query: dict) -> tuple:
+    return tuple(sorted(query.items()))
 
 
-def remember_replaced(replaced, old: dict | None, new: dict, now: float) -> tuple:
-    """`replaced` after the page wrote `new` over `old` (no change if they are equal)."""
-    if old is None or old == new:
-        return tuple(replaced)
-    return ((tuple(sorted(old.items())), now),) + tuple(replaced)[:ECHO_KEEP - 1]
+def is_echo(written: tuple, query: dict) -> bool:
+    """Whether `query` is one of the links this page wrote (`written`, by `remember`)."""
+    return link_key(query) in written
+
+
+def remember(written: tuple, link: dict) -> tuple:
+    """`written` with `link` as the newest, each link once, at most ECHO_KEEP of them."""
+    key = link_key(link)
+    if written and written[0] == key:
+        return written
+    return (key,) + tuple(k for k in written if k != key)[:ECHO_KEEP - 1]
 
 
 # ---------------------------------------------------------------- Streamlit glue
+
+def _history_navigation() -> bool:
+    """Whether this run comes from the browser's Back or Forward button (Streamlit's flag)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
+
 
 def sync_link(prefix: str, params, links_to_itself: bool = False) -> list[str]:
     """Seed this page's kept widgets from the URL when it is new to this session (or edited
     by hand), then return the notices for the parameters that could not be used.
     Call before the page's widgets; call `write_link` after them. A page with links to itself
-    (the lesson's step links) says so: a link it wrote a moment ago is then a click on one of
+    (the lesson's step links) says so: a link it wrote before may then be a click on one of
     those links, to be read, not a stale address."""
     import streamlit as st
 
@@ -160,9 +170,9 @@ def sync_link(prefix: str, params, links_to_itself: bool = False) -> list[str]:
     relevant = {p.name: query[p.name] for p in params if p.name in query}
     if st.session_state.get(seen_key) == relevant:
         return []
-    if not links_to_itself and is_echo(st.session_state.get(f"_link_replaced.{prefix}", ()), relevant,
-                                       time.monotonic()):
-        return []                            # a link this page wrote a moment ago: nothing new
+    if (not links_to_itself and not _history_navigation()
+            and is_echo(st.session_state.get(f"_link_written.{prefix}", ()), relevant)):
+        return []                            # a link this page wrote before: nothing new
     st.session_state[seen_key] = relevant
     st.session_state[f"_link_fresh.{prefix}"] = True
     values, notices = read_params(params, query)
@@ -182,12 +192,12 @@ def write_link(prefix: str, params, values: dict) -> None:
     # A link just read (st.page_link to this same page, say) may not be in the browser's
     # address bar yet although the server has it: setting it again makes the browser show it.
     fresh = st.session_state.pop(f"_link_fresh.{prefix}", False)
+    # Noted before the address is changed: changing it sends a message, where Streamlit may
+    # stop this run for the next move; a link sent but not noted would be read as a new one.
+    written_key = f"_link_written.{prefix}"
+    st.session_state[written_key] = remember(st.session_state.get(written_key, ()), wanted)
+    st.session_state[f"_link_seen.{prefix}"] = wanted
     if wanted != current or (fresh and wanted):
         for name in current.keys() - wanted.keys():
             del st.query_params[name]
         st.query_params.update(wanted)
-    replaced_key = f"_link_replaced.{prefix}"
-    st.session_state[replaced_key] = remember_replaced(st.session_state.get(replaced_key, ()),
-                                                       st.session_state.get(f"_link_seen.{prefix}"), wanted,
-                                                       time.monotonic())
-    st.session_state[f"_link_seen.{prefix}"] = wanted

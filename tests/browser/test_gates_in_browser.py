@@ -164,6 +164,27 @@ def test_quick_moves_all_count_fetch_no_file_and_a_download_is_the_run_on_screen
     assert not [e for e in page.console_errors if "source error" in e]
 
 
+def test_a_held_arrow_key_lands_where_it_was_released(page, app_url):
+    """A student holds → on T (the key repeats about 30 times a second): every repeat counts,
+    the slider, the figure and the link end on the same T, and the app is idle again. (With
+    Streamlit's message cache on, such bursts could end in "Cached ForwardMsg MISS" and a dead
+    page; and old links sent back seconds late put the slider back.)"""
+    open_gates(page, app_url)
+    page.get_by_role("slider", name="Length T (steps)").focus()
+    for _ in range(25):
+        page.keyboard.down("ArrowRight")
+        page.wait_for_timeout(33)
+    page.keyboard.up("ArrowRight")
+    page.wait_for_function(f"() => ({JS_STATE})().T === 85", timeout=30_000)
+    wait_idle(page)
+    page.wait_for_timeout(1000)
+    assert page.get_by_role("slider", name="Length T (steps)").get_attribute("aria-valuetext") == "85"
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)["T"] == ["85"]
+    assert state(page)["T"] == 85
+    assert page.get_by_text("Connection error").count() == 0
+    assert_clean(page)
+
+
 def test_a_bad_typed_sequence_gets_its_error_and_the_figure_stays(page, app_url):
     open_gates(page, app_url)
     page.get_by_text("Type numbers", exact=True).click()
