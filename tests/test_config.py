@@ -37,7 +37,7 @@ EXPECTED = {
     ("client", "toolbarMode"): "viewer",
     ("runner", "magicEnabled"): False,
     ("runner", "postScriptGC"): False,
-    ("global", "minCachedMessageSize"): 1e15,     # the browser's message cache off (a held key killed the page)
+    ("global", "maxCachedMessageAge"): 50,        # with Streamlit's 2, a held arrow key could kill the page
 }
 
 
