@@ -412,40 +412,27 @@ def test_the_apps_own_exports_hold_no_formula():
     assert params_from_json(params_to_json(p)).hidden_size == 3
 
 
-def test_the_pages_inputs_download_after_a_hostile_upload():
+def test_the_pages_inputs_download_after_a_hostile_upload(media):
     """Page 2 through AppTest: upload an inputs CSV whose header is a formula, then read what
     the page's CSV downloads serve: no formula cell."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.testing.v1 import AppTest
 
     from conftest import ROOT
 
-    served = {}                      # the page's downloads are made on click (a deferred file)
-    orig = MediaFileManager.add_deferred
-
-    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kw):
-        file_id = orig(self, data_callable, mimetype, coordinates, file_name=file_name, **kw)
-        served[file_id] = (file_name or "", data_callable)
-        return file_id
-
-    MediaFileManager.add_deferred = add_deferred
-    try:
-        at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=120)
-        at.run()
-        at.switch_page("pages/gates_over_time.py")
-        at.run()
-        at.radio(key="keep.gates.x_source").set_value("upload").run()
-        at.file_uploader(key="gates.x_upload").set_value(
-            ("evil.csv", b"=cmd|' /C calc'!A0\n1\n0\n-1\n", "text/csv")).run()
-        assert not at.exception
-        assert not at.error, [e.value for e in at.error]
-        csvs = {}
-        for b in at.get("download_button"):
-            name, make = served[b.proto.deferred_file_id]
-            if name.endswith(".csv"):
-                csvs[name] = make()
-    finally:
-        MediaFileManager.add_deferred = orig
+    at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/gates_over_time.py")
+    at.run()
+    at.radio(key="keep.gates.x_source").set_value("upload").run()
+    at.file_uploader(key="gates.x_upload").set_value(
+        ("evil.csv", b"=cmd|' /C calc'!A0\n1\n0\n-1\n", "text/csv")).run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    csvs = {}
+    for b in at.get("download_button"):
+        name = media.names[b.proto.deferred_file_id] or ""
+        if name.endswith(".csv"):
+            csvs[name] = media[b.proto.deferred_file_id]().decode()
     assert csvs, "the page offers no CSV download"
     for name, text in csvs.items():
         assert formula_cells(text) == [], name

@@ -7,7 +7,6 @@ import re
 
 import numpy as np
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, run_cli
@@ -152,40 +151,8 @@ def test_widgets_keep_their_values_across_page_switches(at):
 
 # ---------------------------------------------------------------- downloads
 
-@pytest.fixture
-def media(monkeypatch):
-    """What each download button serves, by its deferred file id (and its file name, in .names).
-    The page's buttons make their file when clicked: the server then calls the function the
-    page gave and serves its bytes (a str as UTF-8), which is what this store does."""
-    class Served(dict):
-        names: dict
-
-    store = Served()
-    store.names = {}
-    orig = MediaFileManager.add_deferred
-
-    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kw):
-        file_id = orig(self, data_callable, mimetype, coordinates, file_name=file_name, **kw)
-        store[file_id] = _Made(data_callable)
-        store.names[file_id] = file_name
-        return file_id
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
-    return store
-
-
-class _Made:
-    """A deferred download's bytes, made on first read, as the server would on a click."""
-    def __init__(self, make):
-        self.make = make
-
-    def bytes(self) -> bytes:
-        data = self.make()
-        return data.encode() if isinstance(data, str) else data
-
-
 def downloads(at, media):
-    return {b.key.split(".")[-1]: media[b.proto.deferred_file_id].bytes() for b in at.get("download_button")}
+    return {b.key.split(".")[-1]: media[b.proto.deferred_file_id]() for b in at.get("download_button")}
 
 
 def test_every_download_is_made_on_click(media):
