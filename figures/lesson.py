@@ -52,7 +52,9 @@ def steps_figure(t, y, name: str, color_key: str, y_title: str, symbol: str,
     yaxis = dict(title=dict(text=y_title), zeroline=True, rangemode="tozero")
     if y_range is not None:
         yaxis["range"] = [float(y_range[0]), float(y_range[1])]
-    layout = dict(height=height, margin=dict(l=60, r=10, t=40, b=45), hovermode="closest",
+    # margins that hold the axes' labels and titles and the legend: plotly.js grows a margin
+    # they do not fit in, and then draws the figure twice at every update
+    layout = dict(height=height, margin=dict(l=72, r=10, t=46, b=68), hovermode="closest",
                   xaxis=dict(title=dict(text="step t"), dtick=1, range=[t.min() - 0.5, t.max() + 0.5]),
                   yaxis=yaxis, annotations=annotations,
                   legend=dict(orientation="h", x=0, y=1.02, xanchor="left", yanchor="bottom"),

@@ -108,7 +108,9 @@ def _chance_trace(level: float, x_end: float, text: str, **axes) -> dict:
 
 
 def _layout(y_title: str, height: int = 360) -> dict:
-    return dict(height=height, margin=dict(l=60, r=10, t=10, b=50), hovermode="x unified",
+    # margins that hold the axes' labels and titles: plotly.js grows a margin they do not fit in,
+    # and then draws the figure twice at every update (at every batch, while training runs)
+    return dict(height=height, margin=dict(l=86, r=10, t=10, b=68), hovermode="x unified",
                 legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                 xaxis=dict(title=dict(text="sequences seen (per model)"), rangemode="tozero",
                            tickformat=",d", zeroline=False),
@@ -218,7 +220,7 @@ def gradient_figure(rnn, lstm, task: str, T: int) -> go.Figure:
                                         "<extra></extra>")))
     step_axis = dict(title=dict(text="step t"), range=[0.5, T + 0.5], zeroline=False)
     layout = dict(
-        height=380, margin=dict(l=60, r=70, t=40, b=50), hovermode="closest",
+        height=380, margin=dict(l=86, r=70, t=64, b=78), hovermode="closest",   # as in _layout
         legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0),
         xaxis=dict(step_axis, domain=[0.0, 0.36]),
         yaxis=dict(type="log", range=[lo, hi], exponentformat="power",
