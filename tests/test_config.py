@@ -2,7 +2,9 @@
 in a real server: XSRF on (an upload without the token is refused), uploads capped at 5 MB
 and the app's own file limits inside that cap, no usage statistics, error details hidden from
 students but kept in the log, no static file serving, no file watching, the viewer toolbar,
-no magic, no post-run full garbage collection, a cap on what one browser may send."""
+no magic, no post-run full garbage collection, a cap on what one browser may send, only
+Community Cloud's sites allowed to drive the app from around it."""
+import json
 import os
 import shutil
 import sys
@@ -38,6 +40,7 @@ EXPECTED = {
     ("runner", "magicEnabled"): False,
     ("runner", "postScriptGC"): False,
     ("global", "maxCachedMessageAge"): 50,        # with Streamlit's 2, a held arrow key could kill the page
+    ("client", "allowedOrigins"): ["https://*.streamlit.app", "https://share.streamlit.io"],  # Community Cloud's
 }
 
 
@@ -151,3 +154,12 @@ def test_a_browser_sending_more_than_2_mb_is_cut_off(toy_server):
         with pytest.raises(StudentError):
             s.rerun()
         assert s.closed_by_server
+
+
+def test_the_host_config_names_only_community_clouds_sites(toy_server):
+    """The browser reads the sites allowed to drive the app from this endpoint, and checks every
+    message the page receives against each of them."""
+    url, _ = toy_server
+    with urllib.request.urlopen(url + "/_stcore/host-config", timeout=10) as r:
+        host = json.loads(r.read())
+    assert host["allowedOrigins"] == ["https://*.streamlit.app", "https://share.streamlit.io"]
