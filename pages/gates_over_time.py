@@ -15,7 +15,7 @@ import urllib.parse
 
 import streamlit as st
 
-from figures.heatmaps import gates_over_time_figure, held_label
+from figures.heatmaps import held_label
 from figures.lines import unit_lines_figure
 from lstm_core.formats import FormatError
 from lstm_core.presets import PRESETS
@@ -24,7 +24,7 @@ from lstm_core.textseq import EMBED_PRIMES, ENCODINGS, MAX_CHARS, MAX_ONE_HOT, c
 from ui import cache_gates as cg
 from ui.charts import chart
 from ui.links import Param, link_params, sync_link, write_link
-from ui.presenter import present, presenting
+from ui.presenter import present, presenting, scale as present_scale
 from ui.router import ensure_routed
 from ui.state import default, keep, kept, kept_slider
 
@@ -519,8 +519,7 @@ st.subheader("Every gate, every step")
 unit = unit_ui(H, seeded, notices)
 # Figures are passed straight to chart(), never kept in a page-level name: the widget
 # callbacks defined on this page keep its globals alive for as long as the session lasts.
-chart(present(gates_over_time_figure(trace, unit, belt=cg.belt_frames(weights_json, x, D, unit, clamps),
-                                     chars=chars, held=clamps)),
+chart(cg.heatmaps_json(weights_json, x, D, unit, clamps, chars, present_scale()),
       key=P + "heatmaps", config=chart_config("lstm-gates-over-time"),
       alt=f"Six heatmaps of the gates and states of {H} units over {T} steps, and the conveyor "
           f"belt of unit {unit}, with a Play button and a step slider.")

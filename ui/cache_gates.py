@@ -22,7 +22,7 @@ import math
 import numpy as np
 import streamlit as st
 
-from figures.heatmaps import belt_steps
+from figures.heatmaps import belt_steps, gates_over_time_figure
 from lstm_core import Clamp, lstm_forward
 from lstm_core.export import pytorch_snippet, trace_with_text_csv
 from lstm_core.formats import (FormatError, inputs_from_csv, inputs_to_csv, params_from_json, params_to_json,
@@ -31,6 +31,7 @@ from lstm_core.params import LSTMParams
 from lstm_core.presets import PRESETS, random_lstm
 from lstm_core.sequences import make_sequence
 from lstm_core.textseq import encode
+from ui.charts import figure_bytes
 
 MAX_T = 500            # longest sequence the page draws
 MAX_H = 16             # most hidden units the page draws
@@ -251,10 +252,16 @@ def pytorch_code(weights_json: str, x_flat: bytes, input_size: int, text: str | 
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def belt_frames(weights_json: str, x_flat: bytes, input_size: int, unit: int, clamps: tuple = ()):
-    """The conveyor belt of `unit` at every step (figures.heatmaps.belt_steps): the slow part
-    of the page's figure, one figures.conveyor.belt_traces call per step."""
-    return belt_steps(run_lstm(weights_json, x_flat, input_size, clamps), int(unit))
+def heatmaps_json(weights_json: str, x_flat: bytes, input_size: int, unit: int, clamps: tuple = (),
+                  chars: tuple | None = None, scale: float = 1.0) -> bytes:
+    """The page's heatmaps figure (figures.heatmaps.gates_over_time_figure: every gate at every
+    step, and the belt of `unit`), as the JSON bytes the browser reads (ui.charts.figure_bytes),
+    enlarged by `scale` in presenter mode. Kept as bytes: a cache hit copies them in a blink,
+    where the figure's dicts (one frame per step) took several ms to copy and again to write
+    out, at every rerun."""
+    trace = run_lstm(weights_json, x_flat, input_size, clamps)
+    fig = gates_over_time_figure(trace, int(unit), belt=belt_steps(trace, int(unit)), chars=chars, held=clamps)
+    return figure_bytes(fig.enlarged(scale) if scale != 1.0 else fig)
 
 
 # ------------------------------------------------------------------ text

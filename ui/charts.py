@@ -49,12 +49,13 @@ def figure_bytes(fig) -> bytes:
 
 
 def chart(fig, *, key: str, config: dict | None = None, alt: str | None = None) -> None:
-    """Show `fig` (a go.Figure or a figures.sending.PlotlySpec) as the chart `key`.
+    """Show `fig` (a go.Figure, a figures.sending.PlotlySpec, or the bytes figure_bytes wrote
+    for one, as a cache keeps them) as the chart `key`.
 
     The same key on the next rerun updates that chart in place. `config` is plotly.js's
     (merged over the app's defaults: no logo, the toolbar on hover, PNG export); `alt` names
     the chart for screen readers."""
-    spec = figure_bytes(fig)
+    spec = fig if isinstance(fig, bytes) else figure_bytes(fig)
     # Streamlit re-sends a component's arguments to its frame only when their JSON part changed
     # (the bytes are not compared), so the JSON part carries a digest of the figure.
     _frame(spec=spec, digest=hashlib.blake2b(spec, digest_size=16).hexdigest(), config=json.dumps(config or {}),

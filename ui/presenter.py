@@ -42,6 +42,12 @@ def sidebar_toggle() -> None:
         st.html(CSS)
 
 
+def scale() -> float:
+    """How much larger figures are drawn: SCALE in presenter mode, else 1 (for figures built
+    in a cache, which take the scale as an argument instead of going through present())."""
+    return SCALE if presenting() else 1.0
+
+
 def present(fig):
     """The figure as it should be shown: enlarged in presenter mode, unchanged otherwise."""
     if not presenting():
