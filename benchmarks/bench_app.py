@@ -23,11 +23,15 @@ os.chdir(ROOT)
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from plotly_data import chart_elements, spec_text  # noqa: E402
+
 PAGES = ["pages/home.py", "pages/lesson.py", "pages/one_step.py", "pages/gates_over_time.py", "pages/vanishing_gradient.py"]
 
 
 def figure_bytes(at) -> int:
-    return sum(len(el.proto.spec.encode()) for el in at.get("plotly_chart"))
+    """Bytes of figure JSON on the page: st.plotly_chart's and ui.charts' (the gates page)."""
+    return sum(len(spec_text(c).encode()) for c in chart_elements(at))
 
 
 def bench_page(path: str, repeat: int):
@@ -38,7 +42,7 @@ def bench_page(path: str, repeat: int):
     if at.exception:
         raise RuntimeError(f"{path}: {at.exception[0].message}")
     size = figure_bytes(at)
-    charts = len(at.get("plotly_chart"))
+    charts = len(chart_elements(at))
     if not at.slider:
         return None, None, size, charts, "no slider"
     s = at.slider[0]
