@@ -302,6 +302,43 @@ def test_a_slider_move_updates_the_same_chart_in_place(page, app_url):
     assert_clean(page)
 
 
+# Logs, in the page's clock: every animation frame of the page, and when each chart's
+# Plotly.react starts and its promise ends (charts in page order).
+JS_LOG_DRAWS = """() => {
+  window.__frames = []; window.__draws = [];
+  const tick = (t) => { window.__frames.push(performance.now()); requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+  [...document.querySelectorAll('iframe')].filter(f => f.contentWindow && f.contentWindow.Plotly).forEach((f, i) => {
+    const w = f.contentWindow, react = w.Plotly.react;
+    w.Plotly.react = function (...args) {
+      const start = performance.now();
+      return react.apply(this, args).then((gd) => { window.__draws.push([i, start, performance.now()]); return gd; });
+    };
+  });
+}"""
+
+
+def test_after_a_move_the_heatmaps_are_shown_before_the_line_chart_is_drawn(page, app_url):
+    """Both charts get their new figures at once. The line chart waits for a frame to be painted
+    after the heatmaps are drawn, so that the heatmaps appear without waiting for it."""
+    open_gates(page, app_url)
+    page.wait_for_function("() => [...document.querySelectorAll('iframe')]"
+                           ".filter(f => f.contentWindow && f.contentWindow.Plotly).length === 2")
+    page.evaluate(JS_LOG_DRAWS)
+    thumb = page.get_by_role("slider", name="Length T (steps)")
+    for key, T in (("ArrowLeft", 59), ("ArrowRight", 60), ("ArrowLeft", 59)):
+        thumb.focus()
+        page.evaluate("() => { window.__draws = []; }")
+        page.keyboard.press(key)
+        page.wait_for_function(f"() => ({JS_STATE})().T === {T} && window.__draws.length === 2")
+        wait_idle(page)
+        (heat, h0, h1), (lines, l0, _) = page.evaluate("() => window.__draws")
+        assert (heat, lines) == (0, 1) and h1 <= l0
+        frames = page.evaluate("() => window.__frames")
+        assert any(h1 <= t <= l0 for t in frames), (h1, l0)       # a frame between the two draws
+    assert_clean(page)
+
+
 def test_the_full_screen_button_fills_the_screen_with_the_chart_and_esc_leaves(page, app_url):
     """st.plotly_chart has a full-screen button; the in-place chart has one in its toolbar."""
     open_gates(page, app_url)
