@@ -215,9 +215,10 @@ def gradient_figure(rnn_h, lstm_h, lstm_c, forget_product, rnn_h_clipped=None,
         xaxis=dict(x_axis, domain=[0.0, 0.47]), xaxis2=dict(x_axis, domain=[0.53, 1.0]),
         yaxis=dict(y_axis, title=dict(text="gradient norm (log scale)")),
         yaxis2=dict(y_axis, matches="y", showticklabels=False),
-        # l: room for the tick labels and the axis title. plotly.js grows a margin they do not fit
-        # in, and then draws the figure twice at every update (tests/browser: no chart does).
-        height=515 + 18 * len(notes) + top - 80, margin=dict(t=top, b=bottom, l=90, r=20),
+        # l: room for the tick labels (down to 10^-322, an underflow) and the axis title. plotly.js
+        # grows a margin they do not fit in, and then draws the figure twice at every update
+        # (tests/browser: no chart does).
+        height=515 + 18 * len(notes) + top - 80, margin=dict(t=top, b=bottom, l=96, r=20),
         legend=dict(orientation="h", yanchor="bottom", y=1.1, x=0),
         annotations=[dict(text="<b>Vanilla RNN</b>", x=0.235, y=1.0, xref="paper", yref="paper",
                           xanchor="center", yanchor="bottom", showarrow=False),
