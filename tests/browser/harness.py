@@ -33,15 +33,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(port: int | None = None, extra_args=(), timeout: float = 60.0):
-    """Run `streamlit run app.py` on 127.0.0.1; yield its base URL; stop it afterwards."""
+def app_server(port: int | None = None, extra_args=(), timeout: float = 60.0, root: str = ROOT):
+    """Run `streamlit run app.py` on 127.0.0.1; yield its base URL; stop it afterwards.
+    `root`: the checkout to serve (this one by default; benchmarks/ab_browser.py serves two)."""
     port = port or free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", os.path.join(ROOT, "app.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", os.path.join(root, "app.py"),
            "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
            "--browser.gatherUsageStats", "false", *extra_args]
     log = open(os.path.join(ROOT, ".pytest_cache", f"streamlit-{port}.log") if os.path.isdir(
         os.path.join(ROOT, ".pytest_cache")) else os.devnull, "w")
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=root, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
