@@ -403,3 +403,21 @@ def test_plotly_js_is_fetched_once_for_both_charts_and_kept_for_the_next_visit(p
     page.wait_for_function(f"() => ({PLOTS_JS}).length === 2 && ({JS_STATE})() !== null")
     assert len(fetched) == 1, fetched
     assert_clean(page)
+
+
+def test_back_and_forward_restore_the_view_of_each_link(page, app_url):
+    """Each move writes its link; the browser's Back and Forward open the views before and
+    after, slider and heatmaps alike (ui.links reads a link it wrote only after Back or Forward)."""
+    open_gates(page, app_url)
+    thumb = page.get_by_role("slider", name="Length T (steps)")
+    for T in (61, 62, 63):
+        thumb.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => ({JS_STATE})().T === {T} && location.search.includes('T={T}')")
+        wait_idle(page)
+    for go, T in ((page.go_back, 62), (page.go_back, 61), (page.go_forward, 62)):
+        go()
+        page.wait_for_function(f"() => ({JS_STATE})().T === {T}", timeout=20_000)
+        wait_idle(page)
+        assert f"T={T}" in page.url and thumb.get_attribute("aria-valuetext") == str(T)
+    assert_clean(page)
