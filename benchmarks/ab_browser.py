@@ -27,8 +27,8 @@ sys.path.insert(0, ROOT)
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from benchmarks.bench_browser import ARM, FIRST_PLOT, SETTLE, SIGNATURE  # noqa: E402
-from tests.browser.harness import app_server, launch_browser, wait_idle  # noqa: E402
+from benchmarks.bench_browser import SETTLE, open_drawn, timed_press  # noqa: E402
+from tests.browser.harness import app_server, launch_browser  # noqa: E402
 
 
 def task_ms(cdp) -> float:
@@ -48,10 +48,7 @@ def compare(before: str, after: str, page_path: str, moves: int, browser=None) -
         for url in urls:
             ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = ctx.new_page()
-            page.goto(f"{url}/{page_path}")
-            page.wait_for_selector("h1", timeout=60_000)
-            wait_idle(page)
-            page.wait_for_function(f"() => {{ const g = {FIRST_PLOT}; return g && g._fullData; }}", timeout=60_000)
+            open_drawn(page, url, page_path)
             cdp = ctx.new_cdp_session(page)
             cdp.send("Performance.enable")
             stack.callback(ctx.close)
@@ -62,14 +59,8 @@ def compare(before: str, after: str, page_path: str, moves: int, browser=None) -
                 page.bring_to_front()
                 page.evaluate(SETTLE)
                 cpu0 = task_ms(cdp)
-                thumb.focus()
-                page.evaluate(ARM, page.evaluate(SIGNATURE))
-                page.keyboard.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
-                page.wait_for_function("() => window.__drawn_ms !== null", timeout=30_000)
                 name = ("before", "after")[which]
-                out[name].append(page.evaluate("() => window.__drawn_ms"))
-                wait_idle(page)
-                page.evaluate(SETTLE)
+                out[name].append(timed_press(page, thumb, "ArrowRight" if k % 2 == 0 else "ArrowLeft"))
                 out["cpu_" + name].append(task_ms(cdp) - cpu0)
     return out
 

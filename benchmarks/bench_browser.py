@@ -75,6 +75,29 @@ SETTLE = """() => new Promise((resolve) => {
 })"""
 
 
+def open_drawn(page, url: str, path: str) -> None:
+    """Open the page at `path` and wait for its title, the app idle and (but on the home
+    page, which has none) its first figure drawn."""
+    page.goto(f"{url}/{path}")
+    page.wait_for_selector("h1", timeout=60_000)
+    wait_idle(page)
+    if path:
+        page.wait_for_function(f"() => {{ const g = {FIRST_PLOT}; return g && g._fullData; }}", timeout=60_000)
+
+
+def timed_press(page, thumb, key: str) -> float:
+    """Press `key` on the slider `thumb`: ms from the keydown to the first frame showing the
+    figure's new data. Returns once the page is idle again (SETTLE)."""
+    thumb.focus()
+    page.evaluate(ARM, page.evaluate(SIGNATURE))
+    page.keyboard.press(key)
+    page.wait_for_function("() => window.__drawn_ms !== null", timeout=30_000)
+    ms = page.evaluate("() => window.__drawn_ms")
+    wait_idle(page)
+    page.evaluate(SETTLE)
+    return ms
+
+
 def measure_page(browser, url: str, path: str, repeat: int) -> dict:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
@@ -84,13 +107,9 @@ def measure_page(browser, url: str, path: str, repeat: int) -> dict:
         ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
     page.on("websocket", on_ws)
     t0 = time.perf_counter()
-    page.goto(f"{url}/{path}")
-    page.wait_for_selector("h1", timeout=30_000)
-    wait_idle(page)
-    has_plot = bool(path)           # every page but home draws a figure
-    if has_plot:
-        page.wait_for_function(f"() => {{ const g = {FIRST_PLOT}; return g && g._fullData; }}", timeout=30_000)
+    open_drawn(page, url, path)
     load_s = time.perf_counter() - t0
+    has_plot = bool(path)           # every page but home draws a figure
     load_bytes = received[0]
     out = {"page": path or "home", "load_s": load_s, "load_kb": load_bytes / 1024, "times": [], "move_kb": None}
     sliders = page.get_by_role("slider")
@@ -100,16 +119,7 @@ def measure_page(browser, url: str, path: str, repeat: int) -> dict:
     thumb = sliders.first
     before = received[0]
     for k in range(repeat):
-        thumb.focus()
-        sig0 = page.evaluate(SIGNATURE)
-        page.evaluate(ARM, sig0)
-        page.keyboard.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
-        page.wait_for_function("() => window.__drawn_ms !== null", timeout=30_000)
-        ms = page.evaluate("() => window.__drawn_ms")
-        wait_idle(page)
-        page.evaluate(SETTLE)
-        if ms is not None:
-            out["times"].append(ms)
+        out["times"].append(timed_press(page, thumb, "ArrowRight" if k % 2 == 0 else "ArrowLeft"))
     out["move_kb"] = (received[0] - before) / 1024 / repeat
     out["slider"] = thumb.get_attribute("aria-label")
     ctx.close()
