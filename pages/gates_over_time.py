@@ -22,6 +22,7 @@ from lstm_core.presets import PRESETS
 from lstm_core.sequences import SEQUENCES
 from lstm_core.textseq import EMBED_PRIMES, ENCODINGS, MAX_CHARS, MAX_ONE_HOT, check_text
 from ui import cache_gates as cg
+from ui import heading
 from ui.charts import chart
 from ui.links import Param, link_params, sync_link, write_link
 from ui.presenter import present, presenting, scale as present_scale
@@ -391,7 +392,7 @@ EXPLAIN = {   # what a student sees, by (forget gate, input gate)
 
 def interventions_ui(T: int, seeded: set, notices: list) -> tuple:
     """Gates held fixed over a range of steps, as clamps (ui.cache_gates.clamps_for)."""
-    st.subheader("Experiment: hold a gate")
+    heading.subheader("Experiment: hold a gate")
     st.caption("Override what a gate computes on the steps you choose, and see what it was doing: the "
                "heatmaps, the line chart and the belt show the run with the gate held.")
     c1, c2 = st.columns([1, 1])
@@ -430,7 +431,7 @@ def share_ui(values: dict, custom_w: bool, custom_x: bool) -> None:
     query = link_params(LINK, values)
     base = (st.context.url or "").rstrip("/").removesuffix("/" + PAGE_PATH)    # the app's address
     link = f"{base}/{PAGE_PATH}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
-    st.subheader("Share this view")
+    heading.subheader("Share this view")
     st.markdown("The address bar holds this page's settings: anyone who opens the link sees this view "
                 "(the same weights, inputs, unit and held gates). Copy it from the box:")
     st.code(link, language=None, wrap_lines=True)
@@ -453,7 +454,7 @@ if LAST_GOOD not in st.session_state:
 notices: list = []
 seeded = read_link(notices)
 
-st.title("2 · Gates over time")
+heading.title("2 · Gates over time")
 st.markdown(
     "Run the cell over a whole sequence and watch every gate at every step. Each heatmap is one "
     "quantity of the equations: time $t = 1..T$ runs across, the units $0..H-1$ run down. "
@@ -468,19 +469,19 @@ col_w, col_x = st.columns(2, gap="large")
 new_text = None
 if mode == "numbers":
     with col_w:
-        st.subheader("Weights")
+        heading.subheader("Weights")
         new_weights, custom_w = weights_ui()
     D_new = cg.weights_shape(new_weights)[0] if new_weights is not None else st.session_state[LAST_GOOD]["D"]
     with col_x:
-        st.subheader("Inputs")
+        heading.subheader("Inputs")
         new_inputs, custom_x = inputs_ui(D_new, seeded, notices)
 else:
     with col_x:
-        st.subheader("Text")
+        heading.subheader("Text")
         new_text = text_ui()
     D_text = new_text["D"] if new_text is not None else st.session_state[LAST_GOOD]["D"]
     with col_w:
-        st.subheader("Weights")
+        heading.subheader("Weights")
         st.caption(f"Random weights of input size {D_text}, to match the text. They are not trained: no unit "
                    "has learned anything about text. In networks trained on text, Karpathy found cells that "
                    "switch on inside quotes or count along a line; here you see the machinery that makes that "
@@ -515,7 +516,7 @@ if new_weights is None or new_inputs is None:
 clamps = interventions_ui(T, seeded, notices)
 trace = cg.run_lstm(weights_json, x, D, clamps) if clamps else free
 
-st.subheader("Every gate, every step")
+heading.subheader("Every gate, every step")
 unit = unit_ui(H, seeded, notices)
 # Figures are passed straight to chart(), never kept in a page-level name: the widget
 # callbacks defined on this page keep its globals alive for as long as the session lasts.
@@ -540,7 +541,7 @@ st.markdown(
     "toolbar saves it as a PNG picture."
 )
 
-st.subheader(f"Unit {unit}, step by step")
+heading.subheader(f"Unit {unit}, step by step")
 chart(present(unit_lines_figure(trace, unit, chars=chars, held=clamps, features=run["features"])),
       key=P + "lines", config=chart_config(f"lstm-unit-{unit}-over-time"),
       alt=f"Lines of the gates, candidate, cell state and hidden state of unit {unit} over {T} steps, "
@@ -554,7 +555,7 @@ values = link_values(mode, int(unit), clamps, T, bool(custom_w), bool(custom_x))
 share_ui(values, bool(custom_w), bool(custom_x))
 
 if not presenting():
-    st.subheader("Download")
+    heading.subheader("Download")
     held_words = "; ".join(held_label(*c) for c in clamps)
     if clamps:
         st.markdown(f"The trace holds every number above, one row per (t, unit), in the format of FORMATS.md: "

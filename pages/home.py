@@ -1,10 +1,11 @@
 import streamlit as st
 
+from ui import heading
 from ui.router import ensure_routed
 
 ensure_routed()
 
-st.title("LSTM Gate Lab")
+heading.title("LSTM Gate Lab")
 st.markdown(
     """
 A recurrent network reads a sequence one step at a time and carries a **hidden state** from each
@@ -18,7 +19,7 @@ Everything you see in this app is computed live, in float64, from the settings y
 """
 )
 
-st.subheader("The equations")
+heading.subheader("The equations")
 st.markdown("$[h_{t-1}, x_t]$ is the previous hidden state and the new input **stacked into one vector**; "
             "each gate multiplies it by its own weight matrix. $\\sigma$ is the sigmoid, whose values lie "
             "between 0 and 1; $*$ multiplies element by element.")
@@ -34,7 +35,7 @@ h_t &= o_t * \tanh(C_t) && \text{hidden state: what the cell outputs}
 """)
 st.markdown("A plain RNN has only one line: $h_t = \\tanh(W\\,[h_{t-1}, x_t] + b)$.")
 
-st.subheader("The lesson, in order")
+heading.subheader("The lesson, in order")
 st.page_link("pages/lesson.py", label="**Guided lesson** — the whole story in seven short steps, each with a "
              "live figure and a question to predict before the answer is revealed.", icon=":material/school:")
 st.markdown("Or explore each part on its own page:")

@@ -13,6 +13,7 @@ from figures.lesson import steps_figure
 from figures.lines import unit_lines_figure
 from figures.step import fmt_text
 from lstm_core.presets import PRESETS
+from ui import heading
 from ui.lesson import BELT_PULSE, FORGET_STEPS, N_STEPS, OUTPUT_SHUT, STEPS, step_result, verdict
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present
@@ -147,7 +148,7 @@ if link_read and k > 1:
     st.query_params["step"] = str(k)
 step = STEPS[k - 1]
 
-st.title("Guided lesson")
+heading.title("Guided lesson")
 for notice in notices:
     st.warning("The link asks for a step that does not exist: " + markdown_safe(notice), icon=":material/link_off:")
 
@@ -162,7 +163,7 @@ with st.container(horizontal=True, gap="small"):
         st.page_link(PAGE, label=f"**{j} · {s.short}**" if j == k else f"{j} · {s.short}",
                      query_params={"step": str(j)}, icon="", help=f"Open step {j}, {s.title} (a link you can share)")
 
-st.header(f"{k} · {step.title}")
+heading.header(f"{k} · {step.title}")
 # The text, the equations and the controls beside the figure; a wide figure goes below them.
 left, right = st.columns([1, 1] if step.wide else [2, 3], gap="large")
 with left:
@@ -185,7 +186,7 @@ for title, body in step.notes:
     with st.container(border=True):
         st.markdown(f"**{title}.** {body}")
 
-st.subheader("Predict, then reveal")
+heading.subheader("Predict, then reveal")
 st.markdown(result["question"])
 settings = tuple(values[c.name] for c in step.controls)
 ask, _ = st.columns([2, 3] if step.answer_kind == "choice" else [1, 2])

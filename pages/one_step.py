@@ -11,6 +11,7 @@ from figures.conveyor import conveyor_figure
 from figures.step import (fmt_tex, fmt_text, gate_matrix_latex, gate_numbers_text, gate_symbols_latex,
                           hx_labels, matrix_symbols_latex, sigmoid_gap_tex, state_numbers_text,
                           state_symbols_latex, text_table)
+from ui import heading
 from ui.cache_step import GATES, lstm_step
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present, presenting
@@ -182,7 +183,7 @@ default(P + "H", 1)
 default(P + "D", 1)
 default(P + "unit", 0)
 
-st.title("1 · One step of the cell")
+heading.title("1 · One step of the cell")
 st.markdown(
     "At every step the cell reads the new input $x_t$ and its previous hidden state $h_{t-1}$, "
     "updates its memory — the **cell state** $C$, the conveyor belt — and puts out a new hidden "
@@ -219,7 +220,7 @@ left, right = st.columns([2, 3], gap="large")
 
 # ---- sliders ----
 with left:
-    st.subheader("Inputs and previous state")
+    heading.subheader("Inputs and previous state")
     cols = st.columns(3)
     # values are rounded to the sliders' 0.1 steps, so a link (which carries them rounded)
     # reproduces them exactly
@@ -235,7 +236,7 @@ with left:
 
     teacher = presenting()
     if not teacher:
-        st.subheader("Weights and biases, gate by gate")
+        heading.subheader("Weights and biases, gate by gate")
     # in presenter mode the per-weight tabs fold into an expander (values and link unchanged)
     weights_box = st.expander("Weights and biases, gate by gate") if teacher else st.container()
     with weights_box:
@@ -277,7 +278,7 @@ hx = h_prev + x
 
 # ---- belt and numbers ----
 with right:
-    st.subheader("The conveyor belt")
+    heading.subheader("The conveyor belt")
     if H > 1:
         if st.session_state.get(keep(P + "unit"), 0) >= H:
             st.session_state[keep(P + "unit")] = 0
@@ -302,7 +303,7 @@ with right:
         + "Hover a line for its value to 6 digits."
     )
 
-    st.subheader("The numbers" + (" (all units)" if H > 1 else ""))
+    heading.subheader("The numbers" + (" (all units)" if H > 1 else ""))
     rows_def = [("f_t  forget gate", "f"), ("i_t  input gate", "i"), ("C̃_t  candidate", "c_tilde"),
                 ("o_t  output gate", "o"), ("C_t  new cell state", "c"), ("h_t  new hidden state", "h")]
     st.markdown(text_table([f"unit {j}" for j in range(H)],
@@ -311,7 +312,7 @@ with right:
                "computation is not — it runs in float64 in `lstm_core.lstm_step_forward`.")
 
 # ---- the step by hand ----
-st.subheader("The step by hand" + (f" — unit {unit}" if H > 1 else ""))
+heading.subheader("The step by hand" + (f" — unit {unit}" if H > 1 else ""))
 st.markdown("Each gate multiplies the **stacked** vector $[h_{t-1}, x_t]$ by its weights, adds its bias, "
             "and squashes the sum. Each equation is written in symbols, then with the numbers below it; "
             "the results are the ones on the belt.")
@@ -340,7 +341,7 @@ with st2:
     st.markdown(h_num)
 
 # ---- common mistakes ----
-st.subheader("Three things to get right")
+heading.subheader("Three things to get right")
 st.caption("Introductions to LSTMs, including the article this lesson follows, often get these wrong.")
 m1, m3 = st.columns(2)
 m2 = st.container()

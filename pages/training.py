@@ -12,6 +12,7 @@ from figures.training import (chance_text, cue_steps, forget_hold, gradient_figu
                               reach, score_figure, score_name)
 from lstm_core.tasks import SOLVED_TOLERANCE, SYMBOLS, TASKS
 from lstm_core.training import History, chance_levels
+from ui import heading
 from ui import training_session as ts
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.router import ensure_routed
@@ -222,7 +223,7 @@ def explain(run, task: str, T: int) -> None:
 def trained_view(run) -> None:
     """The trained LSTM's gates over one test sequence, and its weights to download."""
     c = run.lstm.config
-    st.subheader("Inside the trained LSTM")
+    heading.subheader("Inside the trained LSTM")
     st.markdown("The same heatmaps as page 2, fed with the weights this run has just trained, over one sequence "
                 "of the test set. Play it, or drag the step slider.")
     c1, c2 = st.columns(2)
@@ -283,7 +284,7 @@ def trained_view(run) -> None:
 
 # ------------------------------------------------------------------ page
 
-st.title("4 · Training: RNN against LSTM")
+heading.title("4 · Training: RNN against LSTM")
 st.markdown(
     "Page 3 showed the training signal fading on its way back through an RNN. Here is the consequence. "
     "An RNN and an LSTM of the same size learn the same task from the same batches, live, in NumPy. "

@@ -9,6 +9,7 @@ import streamlit as st
 
 from figures.gradients import dropped_notes, fmt_norm, gradient_figure, zero_reasons
 from lstm_core.sequences import SEQUENCES
+from ui import heading
 from ui.cache_gradient import (INTERVENTIONS, MAX_HIDDEN, MAX_T, SCENARIOS, Settings, clamp_spec,
                                clamp_text, gradient_curves, per_step_factor)
 from ui.links import Param, markdown_safe, sync_link, write_link
@@ -172,7 +173,7 @@ def draw_chart(curves: dict, clamp) -> int:
     return len(fig.frames)
 
 
-st.title("3 · The vanishing gradient")
+heading.title("3 · The vanishing gradient")
 st.markdown(
     "Training needs to know how the loss depends on what happened long ago. Here one input "
     "sequence goes through a vanilla RNN and through an LSTM of the same size, and the loss is "
@@ -229,7 +230,7 @@ if clamp:
     gate, value, a, b = clamp
     acr, free = curves["across"], curves["free_across"]
     before = f"C_{{{a - 1}}}" if a > 1 else "C_0"
-    st.subheader(f"What holding the gate did: {clamp_text(clamp)}")
+    heading.subheader(f"What holding the gate did: {clamp_text(clamp)}")
     st.markdown("Backwards, every step passes the gradient along the belt through one multiplication "
                 "by the forget gate, plus what arrives through $h_{t-1}$:")
     st.latex(r"\frac{\partial L}{\partial C_{t-1}} = f_t * \frac{\partial L}{\partial C_t}"
@@ -276,7 +277,7 @@ if clamp:
 
 left, right = st.columns(2)
 with left:
-    st.subheader("RNN: a matrix and tanh′ at every step")
+    heading.subheader("RNN: a matrix and tanh′ at every step")
     st.markdown("One step back through $h_t = \\tanh(W\\,[h_{t-1}, x_t] + b)$ multiplies the gradient "
                 "by $W_h$ (the columns of $W$ that act on $h_{t-1}$) and by $\\tanh'$, which is "
                 "$1 - h_t^2$:")
@@ -305,7 +306,7 @@ with left:
                "message is clipped at every step; libraries usually clip the total weight gradient "
                "once, e.g. PyTorch's clip_grad_norm_: the same idea.)")
 with right:
-    st.subheader("LSTM: the forget gate on the belt")
+    heading.subheader("LSTM: the forget gate on the belt")
     st.markdown("The cell state $C_t = f_t * C_{t-1} + i_t * \\tilde C_t$ passes its gradient back "
                 "through one multiplication by the forget gate, element by element, plus what "
                 "arrives through $h_{t-1} = o_{t-1} * \\tanh(C_{t-1})$:")

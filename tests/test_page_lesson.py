@@ -35,7 +35,9 @@ def at():
 
 
 def header(at) -> str:
-    return at.header[0].value
+    """The step's heading: the page's one h2 (ui.heading writes it as Markdown)."""
+    [h2] = [m.value for m in at.markdown if m.value.startswith("## ")]
+    return h2.removeprefix("## ")
 
 
 def assert_clean(at):

@@ -127,7 +127,7 @@ def assert_curves_are_the_run(at, run):
 def test_defaults():
     at = open_page()
     clean(at)
-    assert at.title[0].value == "4 · Training: RNN against LSTM"
+    assert at.markdown[0].value == "# 4 · Training: RNN against LSTM"
     assert (at.selectbox(key=K + "task").value, at.slider(key=K + "T").value,
             at.slider(key=K + "hidden_size").value, at.select_slider(key=K + "lr").value,
             at.select_slider(key=K + "batch_size").value, at.number_input(key=K + "seed").value) == \
