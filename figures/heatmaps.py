@@ -9,7 +9,8 @@ down) and the conveyor belt of one unit, animated in the browser.
 One figure holds the six heatmaps (sharing the time axis t = 1..T; units 0..H-1, numbered as
 in the trace CSV) and the belt (figures/conveyor.py) of the chosen unit. Play/Pause
 (layout.updatemenus) and the time scrubber (layout.sliders) run in the browser through Plotly
-frames, one per step.
+frames, one per step. The app's chart frame (ui/chart_frame) draws these two as its own HTML
+controls calling the same Plotly.animate; any other Plotly viewer draws them as Plotly's own.
 
 Payload: each heatmap's z is sent once and never changes. A frame changes only small things,
 and lists only those traces (go.Frame.traces): the step cursor of each heatmap (a bar one step

@@ -458,7 +458,8 @@ heading.title("2 · Gates over time")
 st.markdown(
     "Run the cell over a whole sequence and watch every gate at every step. Each heatmap is one "
     "quantity of the equations: time $t = 1..T$ runs across, the units $0..H-1$ run down. "
-    "Press **▶ Play** or drag the step slider under the heatmaps: a black frame marks step $t$ in "
+    "Press **▶ Play**, or drag the step slider under the heatmaps (its arrow keys step one at a time): "
+    "a black frame marks step $t$ in "
     "every heatmap, and the conveyor belt on the right shows one unit at that step. "
     "It all runs in your browser; every number is lstm_core's, in float64."
 )

@@ -19,7 +19,9 @@ gained nothing, and they keep st.plotly_chart.
 The figure is sent as the JSON bytes plotly.py writes (typed arrays included), as
 st.plotly_chart would send it; the page applies the look of Streamlit's own charts (its
 light theme: fonts, greys, grid lines), so a chart looks the same as before, and puts a
-full-screen button in Plotly's toolbar in place of the one Streamlit's element has.
+full-screen button in Plotly's toolbar in place of the one Streamlit's element has. A figure
+animated through frames gets its scrubber and Play/Pause as HTML controls of the page (a range
+input and buttons), which plotly.js would otherwise draw anew at every update.
 """
 from __future__ import annotations
 

@@ -20,12 +20,15 @@ PAGE = "gates_over_time"
 
 # The heatmap figure is the first chart on the page, in the first ui.charts frame. Traces 0..5
 # are the heatmaps (f, i, C~, o, C, h), 6..11 the step cursors (bars whose x is the step t).
+# The frame draws the figure's scrubber and Play/Pause itself (#player): `active` is the step
+# its range input shows (0-based, as layout.sliders[0].active), `T` its number of steps.
 JS_STATE = """() => {
   const gd = (PLOTS)[0];
-  if (!gd || !gd.data || !gd.layout.sliders) return null;
+  const scrub = gd && gd.ownerDocument.querySelector('#player input');
+  if (!gd || !gd.data || !scrub || gd.ownerDocument.querySelector('#player').hidden) return null;
   const belt_f = (gd._fullData || gd.data).find(t => t.name === 'f' && t.type === 'scatter');
-  return {active: gd.layout.sliders[0].active, cursor: Number(gd.data[6].x[0]),
-          T: gd.layout.sliders[0].steps.length,
+  return {active: Number(scrub.value) - 1, cursor: Number(gd.data[6].x[0]), T: Number(scrub.max),
+          label: scrub.getAttribute('aria-valuetext'),
           belt_f: belt_f && belt_f.customdata ? Number(belt_f.customdata[0]) : null};
 }"""
 JS_HEATMAPS = """() => {
@@ -64,28 +67,28 @@ def latch_f(t):
 def test_play_advances_the_frames_and_the_scrubber_jumps(page, app_url):
     open_gates(page, app_url)
     s = state(page)
-    assert s["active"] == 0 and s["cursor"] == 1 and s["T"] == 60
+    assert s["active"] == 0 and s["cursor"] == 1 and s["T"] == 60 and s["label"] == "step t = 1"
     assert abs(s["belt_f"] - latch_f(1)) < 1e-12
     heat = chart_frame(page)
-    heat.locator(".updatemenu-button", has_text="Play").click()
+    heat.get_by_role("button", name="Play").click()
     page.wait_for_function(f"() => {{ const s = ({JS_STATE})(); return s.active >= 3 && s.cursor >= 4; }}",
                            timeout=20_000)
-    heat.locator(".updatemenu-button", has_text="Pause").click()
+    heat.get_by_role("button", name="Pause").click()
     page.wait_for_timeout(400)
     s = state(page)
-    assert s["cursor"] == s["active"] + 1                       # the frame on screen is the slider's step
+    assert s["cursor"] == s["active"] + 1                       # the frame on screen is the scrubber's step
     assert abs(s["belt_f"] - latch_f(s["cursor"])) < 1e-12      # and the belt shows that step's numbers
-    # click the scrubber's rail three quarters of the way along: it jumps to that step
-    rail = heat.locator(".slider-rail-rect").first.bounding_box()
+    # click the scrubber three quarters of the way along: it jumps to that step
+    scrubber = heat.get_by_role("slider", name="step t")
+    rail = scrubber.bounding_box()
     page.mouse.click(rail["x"] + 0.75 * rail["width"], rail["y"] + rail["height"] / 2)
     page.wait_for_function(f"() => ({JS_STATE})().active >= 40")
     page.wait_for_timeout(300)
     s = state(page)
     assert 40 <= s["active"] <= 50 and s["cursor"] == s["active"] + 1
     assert abs(s["belt_f"] - latch_f(s["cursor"])) < 1e-12
-    # drag the grip back towards the start
-    grip = heat.locator(".slider-grip-rect").first.bounding_box()
-    page.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2)
+    # drag it back towards the start
+    page.mouse.move(rail["x"] + 0.75 * rail["width"], rail["y"] + rail["height"] / 2)
     page.mouse.down()
     page.mouse.move(rail["x"] + 0.1 * rail["width"], rail["y"] + rail["height"] / 2, steps=8)
     page.mouse.up()
@@ -93,6 +96,31 @@ def test_play_advances_the_frames_and_the_scrubber_jumps(page, app_url):
     page.wait_for_timeout(300)
     s = state(page)
     assert s["cursor"] == s["active"] + 1 and abs(s["belt_f"] - latch_f(s["cursor"])) < 1e-12
+    assert_clean(page)
+
+
+def test_the_scrubber_answers_the_keyboard_and_play_at_the_end_starts_again(page, app_url):
+    """The step scrubber is a range input: arrows, End and Home move the frame shown, and say the
+    step to a screen reader. Play from the last step plays again from step 1."""
+    open_gates(page, app_url)
+    heat = chart_frame(page)
+    scrubber = heat.get_by_role("slider", name="step t")
+    scrubber.focus()
+    for key, t in (("ArrowRight", 2), ("ArrowRight", 3), ("End", 60), ("ArrowLeft", 59), ("Home", 1)):
+        page.keyboard.press(key)
+        page.wait_for_function(f"() => ({JS_STATE})().cursor === {t}")
+        s = state(page)
+        assert s["active"] == t - 1 and s["label"] == f"step t = {t}"
+        assert abs(s["belt_f"] - latch_f(t)) < 1e-12
+    page.keyboard.press("End")
+    page.wait_for_function(f"() => ({JS_STATE})().cursor === 60")
+    heat.get_by_role("button", name="Play").click()
+    page.wait_for_function(f"() => {{ const s = ({JS_STATE})(); return s.cursor >= 2 && s.cursor < 30; }}",
+                           timeout=20_000)
+    heat.get_by_role("button", name="Pause").click()
+    page.wait_for_timeout(400)
+    s = state(page)
+    assert s["cursor"] == s["active"] + 1 < 30 and abs(s["belt_f"] - latch_f(s["cursor"])) < 1e-12
     assert_clean(page)
 
 
@@ -366,7 +394,7 @@ def test_a_move_during_play_stops_it_and_the_new_run_plays_from_its_first_step(p
     """A new figure stops a Play in progress: the old run's frames must not go on over the new."""
     open_gates(page, app_url)
     heat = chart_frame(page)
-    heat.locator(".updatemenu-button", has_text="Play").click()
+    heat.get_by_role("button", name="Play").click()
     page.wait_for_function(f"() => ({JS_STATE})().active >= 3", timeout=20_000)
     thumb = page.get_by_role("slider", name="Length T (steps)")
     thumb.focus()
@@ -376,9 +404,9 @@ def test_a_move_during_play_stops_it_and_the_new_run_plays_from_its_first_step(p
     page.wait_for_timeout(1500)                                     # the old animation would have moved on by now
     s = state(page)
     assert s["active"] == 0 and s["cursor"] == 1 and abs(s["belt_f"] - latch_f(1)) < 1e-12
-    heat.locator(".updatemenu-button", has_text="Play").click()
+    heat.get_by_role("button", name="Play").click()
     page.wait_for_function(f"() => ({JS_STATE})().active >= 3", timeout=20_000)
-    heat.locator(".updatemenu-button", has_text="Pause").click()
+    heat.get_by_role("button", name="Pause").click()
     page.wait_for_timeout(400)
     s = state(page)
     assert s["T"] == 59 and s["cursor"] == s["active"] + 1 and abs(s["belt_f"] - latch_f(s["cursor"])) < 1e-12
