@@ -257,6 +257,14 @@ def test_a_copied_link_opens_the_same_view_in_a_fresh_browser(page, app_url, bro
     view = (heatmaps(page), page.evaluate(JS_TICKS))
     assert view[1]["ticktext"] == ["s", "a", "y", "\u2423", '"', "h", "i", '"', "\u2423", "<", "b", ">"]
     assert view[1]["shapes"] == 1                               # the held forget gate, framed
+    scrubber = chart_frame(page).get_by_role("slider", name="step t")   # the scrubber names the characters too
+    scrubber.focus()
+    for key, label in (("End", "step t = 12 >"), ("ArrowLeft", "step t = 11 b"), ("ArrowLeft", "step t = 10 <")):
+        page.keyboard.press(key)
+        page.wait_for_function(f"() => ({JS_STATE})().label === {label!r}")
+    assert chart_frame(page).locator("#player output").inner_text() == "step t = 10 <"
+    scrubber.press("Home")
+    page.wait_for_function(f"() => ({JS_STATE})().cursor === 1")
     box_text = page.locator('[data-testid="stCode"]', has_text=PAGE).first.inner_text()
     shared, bar = urllib.parse.urlsplit(box_text.strip()), urllib.parse.urlsplit(link)
     assert shared.netloc == bar.netloc and shared.path == bar.path == "/" + PAGE
