@@ -11,8 +11,8 @@ from ui.router import PAGES
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.mark.parametrize("path,title", [(p, t) for p, t, _ in PAGES], ids=[os.path.basename(p) for p, _, _ in PAGES])
-def test_page_headings_are_markdown(path, title):
+@pytest.mark.parametrize("path", [p for p, _, _ in PAGES], ids=[os.path.basename(p) for p, _, _ in PAGES])
+def test_page_headings_are_markdown(path):
     at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=120)
     at.run()
     at.switch_page(path)
