@@ -14,6 +14,7 @@ from lstm_core.tasks import SOLVED_TOLERANCE, SYMBOLS, TASKS
 from lstm_core.training import History, chance_levels
 from ui import heading
 from ui import training_session as ts
+from ui.charts import chart
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.router import ensure_routed
 from ui.state import default, keep, kept, kept_slider
@@ -270,10 +271,10 @@ def trained_view(run) -> None:
         "i_t * \\tilde C_t$ keeps what was written, step after step, until the readout uses $h_T$. "
         f"In this sequence unit {best} holds best: after t = {cues[0]} its forget gate never falls below "
         f"**{hold[best]:.3f}**. The list of units above gives each one's smallest $f_t$ after t = {cues[0]}.")
-    st.plotly_chart(gates_over_time_figure(trace, int(unit), belt=belt), key=P + "gates",
-                    config={"displaylogo": False},
-                    alt=f"Heatmaps of the trained LSTM's gates and states over test sequence {index + 1}, "
-                        f"and the conveyor belt of unit {unit}.")
+    chart(gates_over_time_figure(trace, int(unit), belt=belt), key=P + "gates",   # page 2's chart and controls
+          config={"toImageButtonOptions": {"format": "png", "filename": "trained-lstm-gates", "scale": 2}},
+          alt=f"Heatmaps of the trained LSTM's gates and states over test sequence {index + 1}, "
+              f"and the conveyor belt of unit {unit}, with a Play button and a step slider.")
     st.download_button("Trained LSTM weights (JSON)", lstm_json, key=P + "download", on_click="ignore",
                        file_name=f"trained_lstm_{c.task}_T{c.T}_H{c.hidden_size}.json", mime="application/json",
                        icon=":material/download:")

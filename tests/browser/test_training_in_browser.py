@@ -1,12 +1,13 @@
 """Page 4 in a real headless Chromium: Start trains in the background of the page (the
 fragment's timer ticks), the curves grow while the page stays usable, Pause stops it and shows
-the trained LSTM's gates; no exception, no console error."""
-from .harness import open_page, wait_idle
+the trained LSTM's gates, with page 2's step scrubber; no exception, no console error."""
+from .harness import PLOTS_JS, chart_frame, open_page, wait_idle
 
 KNOWN_CONSOLE_NOISE = ("Failed to load resource: the server responded with a status of 404",)
 
-# the charts on screen, in page order (during a run Streamlit keeps hidden copies of old ones)
-JS_PLOTS = "Array.from(document.querySelectorAll('.js-plotly-plot')).filter(e => e.getBoundingClientRect().height > 0)"
+# the charts on screen, in page order, st.plotly_chart's and the trained gates' ui.charts frame
+# (during a run Streamlit keeps hidden copies of old ones)
+JS_PLOTS = "(" + PLOTS_JS + ").filter(e => e.getBoundingClientRect().height > 0)"
 # the number of points of a named trace of the n-th chart (decoded data: gd._fullData)
 JS_LENGTH = """([plot, name]) => {
   const gd = """ + JS_PLOTS + """[plot];
@@ -46,6 +47,13 @@ def test_training_runs_live_then_pauses_to_the_trained_gates(page, app_url):
       return gd._fullData.filter(t => t.type === 'heatmap').map(t => t.name);
     }""")
     assert gates[:2] == ["forget gate f_t", "input gate i_t"]
+    # page 2's controls: the scrubber moves the trained run's frames
+    scrubber = chart_frame(page).get_by_role("slider", name="step t")
+    scrubber.focus()
+    page.keyboard.press("End")
+    page.wait_for_function("""() => { const gd = """ + JS_PLOTS + """[3];
+      return gd.ownerDocument.querySelector('#player input').value === gd.ownerDocument.querySelector('#player input').max
+             && Number(gd.data[6].x[0]) === Number(gd.ownerDocument.querySelector('#player input').max); }""")
     page.get_by_role("button", name="Trained LSTM weights (JSON)").wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
     real = [e for e in page.console_errors if not e.startswith(KNOWN_CONSOLE_NOISE)]
