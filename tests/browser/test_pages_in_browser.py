@@ -17,7 +17,7 @@ from .harness import PLOTS_JS, open_page, wait_idle
 # - plotly.js rejects the promise of an animation that Pause (or the scrubber) interrupts, and
 #   its own Play button does not catch it: the browser reports an unhandled rejection of
 #   `undefined` ("Uncaught (in promise) undefined" in the console, "undefined" as a page error).
-#   Pages 3 and 4 draw their animations with st.plotly_chart; page 2's ui.charts frame catches its own.
+#   Page 3 animates with st.plotly_chart; the ui.charts frame (pages 2 and 4) catches its own.
 KNOWN_CONSOLE_NOISE = ("Failed to load resource: the server responded with a status of 404",
                        "Uncaught (in promise) undefined")
 KNOWN_PAGE_ERRORS = ("undefined",)
