@@ -52,8 +52,8 @@ def test_training_runs_live_then_pauses_to_the_trained_gates(page, app_url):
     scrubber.focus()
     page.keyboard.press("End")
     page.wait_for_function("""() => { const gd = """ + JS_PLOTS + """[3];
-      return gd.ownerDocument.querySelector('#player input').value === gd.ownerDocument.querySelector('#player input').max
-             && Number(gd.data[6].x[0]) === Number(gd.ownerDocument.querySelector('#player input').max); }""")
+      const scrub = gd.ownerDocument.querySelector('#player input');      // at the last step T, shown
+      return scrub.value === scrub.max && Number(gd.data[6].x[0]) === Number(scrub.max); }""")
     page.get_by_role("button", name="Trained LSTM weights (JSON)").wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
     real = [e for e in page.console_errors if not e.startswith(KNOWN_CONSOLE_NOISE)]
