@@ -161,3 +161,34 @@ def test_no_chart_draws_twice_to_grow_its_margins(page, app_url):
         for c in charts:
             assert c["drawn"] == c["asked"], (slug, c)
         assert_clean(page)
+
+
+# Records, while a rerun is on its way, how each element the app marks stale is styled.
+JS_WATCH_STALE = """() => {
+  window.__stale = [];
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const e = r.target;
+      if (e.getAttribute && e.getAttribute('data-stale') === 'true') {
+        const s = getComputedStyle(e);
+        window.__stale.push([s.opacity, s.transitionProperty]);
+      }
+    }
+  }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-stale']});
+}"""
+
+
+def test_old_elements_are_not_faded_while_a_rerun_runs(page, app_url):
+    """ui.page_style: Streamlit's delayed fade of stale elements is switched off (it cost a
+    page-wide repaint twice per slider move); the elements keep full opacity, no transition."""
+    open_page(page, app_url, "one_step")
+    page.wait_for_selector(".js-plotly-plot")
+    wait_idle(page)
+    page.evaluate(JS_WATCH_STALE)
+    page.locator('[data-testid="stSlider"]').first.get_by_role("slider").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => window.__stale.length > 0", timeout=20_000)
+    wait_idle(page)
+    styles = {tuple(s) for s in page.evaluate("() => window.__stale")}
+    assert styles == {("1", "none")}, styles
+    assert_clean(page)
