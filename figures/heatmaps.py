@@ -35,7 +35,8 @@ import numpy as np
 
 from .sending import PlotlySpec
 from .colors import COLORS, LABELS, RANGES, colorscale, rgba
-from .conveyor import SVG_FONT, belt_axes, belt_shapes, belt_traces_shared, colorbar_image, copy_trace, svg_image
+from .conveyor import (SVG_FONT, X_RANGE, Y_RANGE, belt_axes, belt_shapes, belt_traces_shared, colorbar_image,
+                       copy_trace, svg_image)
 from .step import MINUS
 
 QUANTITIES = ("f", "i", "c_tilde", "o", "c", "h")          # heatmap rows, top to bottom
@@ -60,6 +61,17 @@ BAR_X = 0.51               # left edge of the colour bars
 BELT_X = (0.58, 1.0)       # the belt column
 TITLE_PX = 26              # room above each heatmap for its title
 TOP_PX, BOTTOM_PX = 8, 118  # margins: top; bottom holds the t axis, Play/Pause and the scrubber
+MARGIN_L, MARGIN_R = 50, 10
+
+# A chart narrower than NARROW_BELOW px has no room for the belt beside the heatmaps (at 1024 px
+# its labels overlapped, on a phone it could not be read): it is drawn under them instead, as
+# wide as the chart. The stacked figure is made for the chart's width (ui.charts reports it).
+NARROW_BELOW = 760
+STACK_HEAT_X = (0.0, 0.8)  # stacked: the heatmaps, and their colour bars from STACK_BAR_X
+STACK_BAR_X = 0.82
+BELT_ASPECT = (Y_RANGE[1] - Y_RANGE[0]) / (X_RANGE[1] - X_RANGE[0])   # the belt's height over its width
+BELT_TITLE_PX = 30         # stacked: room above the belt for its title,
+BELT_LEGEND_PX = 56        # and under it for the colour bar of its lines
 
 
 def heatmap_values(trace, b: int = 0) -> dict[str, np.ndarray]:
@@ -188,16 +200,23 @@ def belt_steps(trace, unit: int, b: int = 0) -> tuple[list[dict], list[int], lis
     return [copy_trace(tr) for tr in first], changing, updates
 
 
-def _row_domains(H: int) -> tuple[list[tuple[float, float]], int]:
-    """The y domains (paper fractions, top row first) of the six heatmaps and the plot height (px)."""
+def _row_domains(H: int, below_px: int = 0) -> tuple[list[tuple[float, float]], int]:
+    """The y domains (paper fractions, top row first) of the six heatmaps and the plot height (px),
+    with `below_px` of the plot area left under them (the stacked layout's belt)."""
     row_px = 40 + 8 * H
-    plot_px = len(QUANTITIES) * (row_px + TITLE_PX)
+    plot_px = len(QUANTITIES) * (row_px + TITLE_PX) + below_px
     doms, top = [], plot_px
     for _ in QUANTITIES:
         top -= TITLE_PX
         doms.append(((top - row_px) / plot_px, top / plot_px))
         top -= row_px
     return doms, plot_px
+
+
+def stacked_belt_px(width: int) -> int:
+    """The belt's height (px) in the stacked layout of a chart `width` px wide: as wide as the
+    plot area, in its own proportions."""
+    return round((width - MARGIN_L - MARGIN_R) * BELT_ASPECT)
 
 
 def char_label(ch: str) -> str:
@@ -277,12 +296,14 @@ def colour_bar_svg(key: str, lo: float, hi: float, height_px: int) -> str:
             f'<text x="{x_text}" y="{height_px - 1}" {font}>{bottom}</text></svg>')
 
 
-def colour_bar_image(key: str, lo: float, hi: float, domain: tuple[float, float], height_px: int) -> dict:
+def colour_bar_image(key: str, lo: float, hi: float, domain: tuple[float, float], height_px: int,
+                     x: float = BAR_X, sizex: float = BELT_X[0] - BAR_X) -> dict:
     """colour_bar_svg as a layout image beside a heatmap row (paper y domain, its height in px),
-    at BAR_X, in the gap between the heatmaps and the belt. The image keeps its proportions
-    (sizing "contain"): on a narrow screen it shrinks to the gap rather than cover the belt."""
-    return svg_image(colour_bar_svg(key, lo, hi, height_px), "colour bar " + key, BAR_X, domain[1],
-                     BELT_X[0] - BAR_X, domain[1] - domain[0], "left", "top")
+    from x (BAR_X: in the gap between the heatmaps and the belt), at most sizex wide. The image
+    keeps its proportions (sizing "contain"): on a narrow screen it shrinks to the gap rather
+    than cover the belt."""
+    return svg_image(colour_bar_svg(key, lo, hi, height_px), "colour bar " + key, x, domain[1],
+                     sizex, domain[1] - domain[0], "left", "top")
 
 
 def frame_ms(T: int) -> int:
@@ -290,7 +311,8 @@ def frame_ms(T: int) -> int:
     return int(min(300, max(40, 8000 // max(T, 1))))
 
 
-def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=None, held=()) -> PlotlySpec:
+def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=None, held=(),
+                           width: int | None = None) -> PlotlySpec:
     """Six heatmaps (f, i, C~, o, C, h over t and units) and the belt of `unit`, animated.
 
     trace: an lstm_core LSTMTrace; b: which sequence of a batch. belt: the result of
@@ -303,6 +325,9 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
     the belt's traces (x2, y7), the clock (x3, y8; see below). The colour bars are layout images.
     Frames: one per step, named "1".."T", each updating the cursors, the changing belt traces
     and the clock's range; every animate call (Play, Pause, the slider) redraws.
+    width: None for the belt beside the heatmaps; else the chart's width in px (under
+    NARROW_BELOW), and the belt goes under the heatmaps, as wide as the chart, with Play/Pause
+    and the scrubber between the two. The traces and frames are the same either way.
     """
     T, H = trace.T, trace.hidden_size
     if not 0 <= unit < H:
@@ -314,7 +339,19 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
     custom = [labels] * H if labels is not None else None       # (H, T): the character of each cell's step
     at_t = "t = %{x} (%{customdata})" if labels is not None else "t = %{x}"
     first, changing, updates = belt if belt is not None else belt_steps(trace, unit, b)
-    doms, plot_px = _row_domains(H)
+    stacked = width is not None
+    if stacked and not MARGIN_L + MARGIN_R + 100 <= width < NARROW_BELOW:
+        raise ValueError(f"a stacked figure is for a chart from {MARGIN_L + MARGIN_R + 100} to "
+                         f"{NARROW_BELOW - 1} px wide, not {width}")
+    belt_px = stacked_belt_px(width) if stacked else 0
+    below_px = BOTTOM_PX + BELT_TITLE_PX + belt_px + BELT_LEGEND_PX if stacked else 0
+    doms, plot_px = _row_domains(H, below_px)
+    heat_x, bar_x = (STACK_HEAT_X, STACK_BAR_X) if stacked else (HEAT_X, BAR_X)
+    belt_xd = (0.0, 1.0) if stacked else BELT_X
+    # the belt's plot-area box (paper y), and where the t axis and the player go (under the heatmaps)
+    belt_y0, belt_y1 = ((BELT_LEGEND_PX / plot_px, (BELT_LEGEND_PX + belt_px) / plot_px) if stacked
+                        else (0.0, 1.0))
+    heat_bottom = doms[-1][0]
     n_rows = len(QUANTITIES)
 
     data, layout = [], {}
@@ -328,17 +365,22 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
             type="heatmap", z=z[key], x0=1, dx=1, y0=0, dy=1, xaxis="x", yaxis=ya, name=LABELS[key],
             colorscale=colorscale(key), zmin=lo, zmax=hi, showscale=False,   # its colour bar: an image
             hovertemplate=at_t + ", unit %{y}<br>" + _SYMBOL[key] + " = %{z:.6g}<extra></extra>"))
-        images.append(colour_bar_image(key, lo, hi, (d0, d1), row_px))
+        images.append(colour_bar_image(key, lo, hi, (d0, d1), row_px, bar_x,
+                                       1.0 - bar_x if stacked else BELT_X[0] - BAR_X))
         if custom is not None:
             data[-1]["customdata"] = custom
         layout["yaxis" if r == 0 else f"yaxis{r + 1}"] = dict(
             domain=[d0, d1], anchor="x", range=[H - 0.5, -0.5], title=dict(text="unit", standoff=2),
             tickmode="array", tickvals=list(range(H)), ticks="", showgrid=False, zeroline=False,
             fixedrange=True, tickfont=dict(size=9 if H > 8 else 10))
-        annotations.append(dict(text=EQUATIONS[key], xref="paper", yref="paper", x=HEAT_X[0], y=d1,
-                                xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=13)))
-        annotations.append(dict(text=_SYMBOL[key], xref="paper", yref="paper", x=BAR_X, y=d1, name="colour bar",
-                                xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12)))
+        # stacked, the title may run over the colour bar's column (it names the symbol itself)
+        annotations.append(dict(text=EQUATIONS[key], xref="paper", yref="paper", x=heat_x[0], y=d1,
+                                xanchor="left", yanchor="bottom", showarrow=False,
+                                font=dict(size=12 if stacked else 13)))
+        if not stacked:
+            annotations.append(dict(text=_SYMBOL[key], xref="paper", yref="paper", x=BAR_X, y=d1,
+                                    name="colour bar", xanchor="left", yanchor="bottom", showarrow=False,
+                                    font=dict(size=12)))
     for r in range(n_rows):   # the step cursor: a bar one step wide around column t
         data.append(dict(type="bar", x=[1], y=[H], base=-0.5, width=1.0, xaxis="x",
                          yaxis="y" if r == 0 else f"y{r + 1}", name="step t", showlegend=False,
@@ -348,11 +390,12 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
     for tr in first:
         data.append({**tr, "xaxis": belt_x, "yaxis": belt_y})
     # what the colours of the belt's lines mean: a picture under the belt (colorbar_svg)
-    images.append(colorbar_image(True, (BELT_X[0] + BELT_X[1]) / 2, -0.04, BELT_X[1] - BELT_X[0], plot_px,
+    legend_y = belt_y0 if stacked else -0.04          # beside the heatmaps: in the bottom margin
+    images.append(colorbar_image(True, (belt_xd[0] + belt_xd[1]) / 2, legend_y, belt_xd[1] - belt_xd[0], plot_px,
                                  "center", "top"))
 
     ax = belt_axes(belt_x, equal_aspect=True)
-    layout["xaxis"] = dict(domain=list(HEAT_X), anchor=f"y{n_rows}", range=[0.5, T + 0.5],
+    layout["xaxis"] = dict(domain=list(heat_x), anchor=f"y{n_rows}", range=[0.5, T + 0.5],
                            title=dict(text="step t" if chars is None else "character read at step t", standoff=4),
                            showgrid=False, zeroline=False, ticks="outside",
                            **(char_ticks(chars) if chars is not None else {}))
@@ -366,11 +409,12 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
                            fillcolor=rgba(INK, 0.0), layer="above", name="held",
                            label=dict(text=held_label(gate, value, start, stop), textposition="top left",
                                       font=dict(size=11, color=INK), padding=2)))
-    layout["xaxis2"] = {**ax["xaxis"], "domain": list(BELT_X), "anchor": belt_y}
-    layout[f"yaxis{n_rows + 1}"] = {**ax["yaxis"], "domain": [0.0, 1.0], "anchor": belt_x, "constraintoward": "top"}
+    layout["xaxis2"] = {**ax["xaxis"], "domain": list(belt_xd), "anchor": belt_y}
+    layout[f"yaxis{n_rows + 1}"] = {**ax["yaxis"], "domain": [belt_y0, belt_y1], "anchor": belt_x,
+                                    "constraintoward": "top"}
     annotations.append(dict(text=f"<b>unit {unit} on the conveyor belt</b>, at the framed step",
-                            xref="paper", yref="paper", x=(BELT_X[0] + BELT_X[1]) / 2, y=1.0, xanchor="center",
-                            yanchor="bottom", showarrow=False, font=dict(size=13)))
+                            xref="paper", yref="paper", x=(belt_xd[0] + belt_xd[1]) / 2, y=belt_y1,
+                            xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=13)))
 
     # The clock: an empty, invisible subplot whose y range each frame changes. A frame that changes
     # an axis range makes plotly.js skip its trace-by-trace transition (which would wipe the
@@ -392,12 +436,14 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
     show = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}, "transition": {"duration": 0}}
     steps = [dict(method="animate", label=str(k + 1) if labels is None else f"{k + 1} {labels[k]}",
                   args=[[str(k + 1)], show]) for k in range(T)]
+    bottom_px = 10 if stacked else BOTTOM_PX    # stacked, the player sits between heatmaps and belt
+    slider_x = 0.3 if stacked else 0.14
     layout.update(
-        height=plot_px + TOP_PX + BOTTOM_PX + 20,
-        margin=dict(l=50, r=10, t=TOP_PX + 20, b=BOTTOM_PX, autoexpand=False),
+        height=plot_px + TOP_PX + bottom_px + 20,
+        margin=dict(l=MARGIN_L, r=MARGIN_R, t=TOP_PX + 20, b=bottom_px, autoexpand=False),
         showlegend=False, hovermode="closest", barmode="overlay", annotations=annotations,
         updatemenus=[dict(type="buttons", direction="left", showactive=False, x=0.0, xanchor="left",
-                          y=0.0, yanchor="top", pad=dict(t=62, r=4),
+                          y=heat_bottom, yanchor="top", pad=dict(t=62, r=4),
                           buttons=[dict(label="▶ Play", method="animate",
                                         args=[None, {"mode": "immediate", "fromcurrent": True,
                                                      "frame": {"duration": ms, "redraw": True},
@@ -405,7 +451,8 @@ def gates_over_time_figure(trace, unit: int = 0, b: int = 0, belt=None, chars=No
                                    dict(label="❚❚ Pause", method="animate",
                                         args=[[None], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
                                                        "transition": {"duration": 0}}])])],
-        sliders=[dict(active=0, steps=steps, x=0.14, len=HEAT_X[1] - 0.14, xanchor="left", y=0.0,
+        sliders=[dict(active=0, steps=steps, x=slider_x, len=heat_x[1] - slider_x if not stacked else 1.0 - slider_x,
+                      xanchor="left", y=heat_bottom,
                       yanchor="top", pad=dict(t=50, b=0), ticklen=2 if T <= 60 else 0, minorticklen=0,
                       font=dict(size=9, color=INK if T <= 30 else rgba(INK, 0.0)),
                       currentvalue=dict(prefix="step t = ", font=dict(size=13, color=INK), xanchor="right"),

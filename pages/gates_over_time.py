@@ -15,7 +15,7 @@ import urllib.parse
 
 import streamlit as st
 
-from figures.heatmaps import held_label
+from figures.heatmaps import NARROW_BELOW, held_label
 from figures.lines import unit_lines_figure
 from lstm_core.formats import FormatError
 from lstm_core.presets import PRESETS
@@ -23,7 +23,7 @@ from lstm_core.sequences import SEQUENCES
 from lstm_core.textseq import EMBED_PRIMES, ENCODINGS, MAX_CHARS, MAX_ONE_HOT, check_text
 from ui import cache_gates as cg
 from ui import heading
-from ui.charts import chart
+from ui.charts import chart, narrow_width
 from ui.links import Param, link_params, sync_link, write_link
 from ui.presenter import present, presenting, scale as present_scale
 from ui.router import ensure_routed
@@ -521,8 +521,9 @@ heading.subheader("Every gate, every step")
 unit = unit_ui(H, seeded, notices)
 # Figures are passed straight to chart(), never kept in a page-level name: the widget
 # callbacks defined on this page keep its globals alive for as long as the session lasts.
-chart(cg.heatmaps_json(weights_json, x, D, unit, clamps, chars, present_scale()),
-      key=P + "heatmaps", config=chart_config("lstm-gates-over-time"),
+width = narrow_width(P + "heatmaps", NARROW_BELOW)       # on a narrow screen, the belt goes under the heatmaps
+chart(cg.heatmaps_json(weights_json, x, D, unit, clamps, chars, present_scale(), width),
+      key=P + "heatmaps", narrow_below=NARROW_BELOW, width=width, config=chart_config("lstm-gates-over-time"),
       alt=f"Six heatmaps of the gates and states of {H} units over {T} steps, and the conveyor "
           f"belt of unit {unit}, with a Play button and a step slider.")
 st.markdown(

@@ -7,14 +7,14 @@ button callbacks; the fragment ticks every ts.RUN_EVERY seconds only while the r
 """
 import streamlit as st
 
-from figures.heatmaps import gates_over_time_figure
+from figures.heatmaps import NARROW_BELOW, gates_over_time_figure
 from figures.training import (chance_text, cue_steps, forget_hold, gradient_figure, loss_figure,
                               reach, score_figure, score_name)
 from lstm_core.tasks import SOLVED_TOLERANCE, SYMBOLS, TASKS
 from lstm_core.training import History, chance_levels
 from ui import heading
 from ui import training_session as ts
-from ui.charts import chart
+from ui.charts import chart, narrow_width
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.router import ensure_routed
 from ui.state import default, keep, kept, kept_slider
@@ -271,8 +271,9 @@ def trained_view(run) -> None:
         "i_t * \\tilde C_t$ keeps what was written, step after step, until the readout uses $h_T$. "
         f"In this sequence unit {best} holds best: after t = {cues[0]} its forget gate never falls below "
         f"**{hold[best]:.3f}**. The list of units above gives each one's smallest $f_t$ after t = {cues[0]}.")
-    chart(gates_over_time_figure(trace, int(unit), belt=belt), key=P + "gates",   # page 2's chart and controls
-          config={"toImageButtonOptions": {"format": "png", "filename": "trained-lstm-gates", "scale": 2}},
+    width = narrow_width(P + "gates", NARROW_BELOW)       # on a narrow screen, the belt goes under the heatmaps
+    chart(gates_over_time_figure(trace, int(unit), belt=belt, width=width), key=P + "gates",   # page 2's chart
+          narrow_below=NARROW_BELOW, width=width, config={"toImageButtonOptions": {"format": "png", "filename": "trained-lstm-gates", "scale": 2}},
           alt=f"Heatmaps of the trained LSTM's gates and states over test sequence {index + 1}, "
               f"and the conveyor belt of unit {unit}, with a Play button and a step slider.")
     st.download_button("Trained LSTM weights (JSON)", lstm_json, key=P + "download", on_click="ignore",

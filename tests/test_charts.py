@@ -85,3 +85,30 @@ def test_the_gates_page_sends_its_charts_to_the_frame_with_a_digest_of_each_figu
     at.slider(key="keep.gates.T").set_value(60)
     at.run()
     assert [json.loads(e.proto.json_args)["digest"] for e in chart_elements(at)] == before   # same view, same figure
+
+
+def test_a_narrow_chart_is_sent_the_stacked_figure_and_bad_widths_read_as_wide():
+    """The frame reports a narrow width as the chart's value (ui/chart_frame/index.html); the
+    page lays the heatmaps figure out for it. What the browser sends is checked: anything but
+    a whole number of WIDTH_STEP px under the line is the wide layout."""
+    from figures.heatmaps import NARROW_BELOW
+    at = _gates()
+
+    def heatmaps():
+        e = chart_elements(at)[0]
+        return json.loads(e.proto.json_args), figure_json(e)
+
+    args, fig = heatmaps()
+    assert (args["narrow_below"], args["width"]) == (NARROW_BELOW, 0)
+    assert fig["layout"]["xaxis2"]["domain"] == [0.58, 1.0]                   # beside the heatmaps
+    for width in (350, 550, 750):
+        at.session_state["gates.heatmaps"] = width
+        at.run()
+        args, fig = heatmaps()
+        assert args["width"] == width and fig["layout"]["xaxis2"]["domain"] == [0.0, 1.0]   # under them
+    for bad in (0, 351, 760, 10**9, -50, 150, True, 350.0, "350", [350], None):
+        at.session_state["gates.heatmaps"] = bad
+        at.run()
+        assert not at.exception, (bad, at.exception)
+        args, fig = heatmaps()
+        assert args["width"] == 0 and fig["layout"]["xaxis2"]["domain"] == [0.58, 1.0], bad

@@ -351,3 +351,47 @@ def test_figures_encode_arrays_as_plotly_does():
               np.arange(12.0).reshape(3, 4)[:, ::2], np.array([1, 2], dtype=np.int64), np.float32([0.5, 2.0])):
         assert typed_array(a) == to_typed_array_spec(a), a
     assert typed_array(np.zeros(0)).size == 0
+
+
+# ---- the stacked layout, for a chart narrower than NARROW_BELOW px ----
+
+def _px(fig, frac):
+    """Paper y (fraction of the plot area) -> px from the top of the plot area."""
+    lay = fig["layout"]
+    area = lay["height"] - lay["margin"]["t"] - lay["margin"]["b"]
+    return (1 - frac) * area
+
+
+@pytest.mark.parametrize("width,H", [(200, 1), (350, 3), (550, 2), (750, 16)])
+def test_a_narrow_chart_gets_the_belt_under_the_heatmaps(width, H):
+    from figures.heatmaps import BELT_ASPECT, BOTTOM_PX, MARGIN_L, MARGIN_R, NARROW_BELOW
+    tr = random_run(H=H, T=9)
+    wide, narrow = (figure_json(gates_over_time_figure(tr, H - 1, held=(("f", 1.0, 2, 4),), width=w))
+                    for w in (None, width))
+    # the same data, frames and colour bars' pictures: only where things go changes
+    assert narrow["data"] == wide["data"] and narrow["frames"] == wide["frames"]
+    assert ([i["source"] for i in narrow["layout"]["images"]] == [i["source"] for i in wide["layout"]["images"]])
+    lay = narrow["layout"]
+    rows = [lay["yaxis" if r == 0 else f"yaxis{r + 1}"]["domain"] for r in range(N)]
+    belt = lay[f"yaxis{N + 1}"]["domain"]
+    assert lay["xaxis2"]["domain"] == [0.0, 1.0] and lay["xaxis"]["domain"][1] <= 0.8   # full width below
+    assert all(a[0] > b[1] for a, b in zip(rows, rows[1:]))                     # rows top to bottom
+    # between the last heatmap and the belt: the t axis and the player's row, then the belt's title
+    assert _px(narrow, belt[1]) - _px(narrow, rows[-1][0]) >= BOTTOM_PX
+    # the belt's box has the belt's own proportions at this width: nothing left empty around it
+    belt_h = _px(narrow, belt[0]) - _px(narrow, belt[1])
+    assert belt_h == pytest.approx((width - MARGIN_L - MARGIN_R) * BELT_ASPECT, abs=0.5)
+    # Play/Pause and the scrubber sit under the heatmaps and span the chart
+    slider, menu = lay["sliders"][0], lay["updatemenus"][0]
+    assert slider["y"] == menu["y"] == rows[-1][0] and slider["x"] + slider["len"] == pytest.approx(1.0)
+    # the belt's title over the belt, its colour bar under it
+    title = next(a for a in lay["annotations"] if "conveyor belt" in a["text"])
+    assert title["y"] == belt[1] and title["x"] == 0.5
+    legend = lay["images"][-1]
+    assert legend["name"] == "colour bar" and legend["y"] == belt[0] and legend["yanchor"] == "top"
+    # the wide figure keeps the belt beside the heatmaps, the player under them
+    assert wide["layout"]["xaxis2"]["domain"] == [0.58, 1.0]
+    assert wide["layout"]["sliders"][0]["y"] == 0.0
+    go.Figure(narrow)                                # a valid figure for plotly
+    with pytest.raises(ValueError, match="stacked"):
+        gates_over_time_figure(tr, 0, width=NARROW_BELOW)

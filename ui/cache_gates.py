@@ -253,14 +253,16 @@ def pytorch_code(weights_json: str, x_flat: bytes, input_size: int, text: str | 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def heatmaps_json(weights_json: str, x_flat: bytes, input_size: int, unit: int, clamps: tuple = (),
-                  chars: tuple | None = None, scale: float = 1.0) -> bytes:
+                  chars: tuple | None = None, scale: float = 1.0, width: int | None = None) -> bytes:
     """The page's heatmaps figure (figures.heatmaps.gates_over_time_figure: every gate at every
     step, and the belt of `unit`), as the JSON bytes the browser reads (ui.charts.figure_bytes),
-    enlarged by `scale` in presenter mode. Kept as bytes: a cache hit copies them in a blink,
+    enlarged by `scale` in presenter mode, stacked for a chart `width` px wide (None: the belt
+    beside the heatmaps). Kept as bytes: a cache hit copies them in a blink,
     where the figure's dicts (one frame per step) took several ms to copy and again to write
     out, at every rerun."""
     trace = run_lstm(weights_json, x_flat, input_size, clamps)
-    fig = gates_over_time_figure(trace, int(unit), belt=belt_steps(trace, int(unit)), chars=chars, held=clamps)
+    fig = gates_over_time_figure(trace, int(unit), belt=belt_steps(trace, int(unit)), chars=chars, held=clamps,
+                                 width=width)
     return figure_bytes(fig.enlarged(scale) if scale != 1.0 else fig)
 
 

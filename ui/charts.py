@@ -31,6 +31,7 @@ import os
 
 import plotly
 import plotly.io as pio
+import streamlit as st
 import streamlit.components.v1 as components
 
 FRAME_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "chart_frame")
@@ -50,15 +51,39 @@ def figure_bytes(fig) -> bytes:
     return pio.to_json(fig, validate=False).encode("utf-8")
 
 
-def chart(fig, *, key: str, config: dict | None = None, alt: str | None = None) -> None:
+WIDTH_STEP = 50     # a narrow chart reports its width rounded down to this many px
+MIN_WIDTH = 200     # and never less than this
+
+
+def narrow_width(key: str, narrow_below: int) -> int | None:
+    """The width (px) the chart `key` last reported, if it is narrower than `narrow_below`
+    (rounded down to WIDTH_STEP, at least MIN_WIDTH); None for a wide chart, or one not drawn
+    yet. Read it before building the figure, to lay the figure out for that width.
+
+    The value comes from the browser: anything but a whole number in range on the steps reads
+    as None (the wide layout)."""
+    w = st.session_state.get(key)
+    if isinstance(w, bool) or not isinstance(w, int) or not MIN_WIDTH <= w < narrow_below or w % WIDTH_STEP:
+        return None
+    return w
+
+
+def chart(fig, *, key: str, config: dict | None = None, alt: str | None = None,
+          narrow_below: int | None = None, width: int | None = None) -> None:
     """Show `fig` (a go.Figure, a figures.sending.PlotlySpec, or the bytes figure_bytes wrote
     for one, as a cache keeps them) as the chart `key`.
 
     The same key on the next rerun updates that chart in place. `config` is plotly.js's
     (merged over the app's defaults: no logo, the toolbar on hover, PNG export); `alt` names
-    the chart for screen readers."""
+    the chart for screen readers.
+
+    A chart whose figure has a layout for narrow screens passes `narrow_below` (px) and the
+    `width` it was laid out for (narrow_width(key, narrow_below), None for the wide layout).
+    When the chart's real width is on the other side of that line, or another step of
+    WIDTH_STEP px, the frame reports it (a rerun, which then lays the figure out for it)."""
     spec = fig if isinstance(fig, bytes) else figure_bytes(fig)
     # Streamlit re-sends a component's arguments to its frame only when their JSON part changed
     # (the bytes are not compared), so the JSON part carries a digest of the figure.
     _frame(spec=spec, digest=hashlib.blake2b(spec, digest_size=16).hexdigest(), config=json.dumps(config or {}),
-           alt=alt or "", plotly=PLOTLY_URL, key=key, default=None)
+           alt=alt or "", plotly=PLOTLY_URL, narrow_below=narrow_below or 0, width=width or 0,
+           width_step=WIDTH_STEP, min_width=MIN_WIDTH, key=key, default=None)

@@ -457,3 +457,40 @@ def test_back_and_forward_restore_the_view_of_each_link(page, app_url):
         wait_idle(page)
         assert f"T={T}" in page.url and thumb.get_attribute("aria-valuetext") == str(T)
     assert_clean(page)
+
+
+# Where the belt and the player are: the belt's x domain, and the tops (px, in the frame) of the
+# last heatmap's bottom, the player and the belt's plot area.
+JS_LAYOUT = """() => {
+  const gd = (PLOTS)[0];
+  if (!gd || !gd._fullLayout || !gd._fullLayout.yaxis7) return null;
+  const L = gd._fullLayout, s = L._size, y = (f) => s.t + (1 - f) * s.h;
+  const player = gd.ownerDocument.querySelector('#player').getBoundingClientRect();
+  return {belt_x: L.xaxis2.domain, heat_bottom: y(L.yaxis6.domain[0]), belt_top: y(L.yaxis7.domain[1]),
+          player_top: player.top, player_bottom: player.bottom, width: gd.ownerDocument.documentElement.clientWidth};
+}""".replace("PLOTS", PLOTS_JS)
+
+
+def test_on_a_phone_the_belt_is_drawn_under_the_heatmaps_and_beside_them_again_when_wide(page, app_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_gates(page, app_url)
+    # the frame reports its width; the app sends the figure laid out for it
+    page.wait_for_function(f"() => {{ const l = ({JS_LAYOUT})(); return l && l.belt_x[0] === 0; }}", timeout=30_000)
+    wait_idle(page)
+    lay = page.evaluate(JS_LAYOUT)
+    assert lay["belt_x"] == [0, 1] and lay["width"] < 400
+    assert lay["heat_bottom"] < lay["player_top"] < lay["player_bottom"] < lay["belt_top"]   # player between
+    # the player still works: the scrubber's End shows the last step, with its numbers on the belt
+    heat = chart_frame(page)
+    heat.get_by_role("slider", name="step t").focus()
+    page.keyboard.press("End")
+    page.wait_for_function(f"() => ({JS_STATE})().active === 59")
+    s = state(page)
+    assert s["cursor"] == 60 and abs(s["belt_f"] - latch_f(60)) < 1e-12
+    # a wide window: the belt goes back beside the heatmaps
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.wait_for_function(f"() => {{ const l = ({JS_LAYOUT})(); return l && l.belt_x[0] > 0.5; }}", timeout=30_000)
+    wait_idle(page)
+    lay = page.evaluate(JS_LAYOUT)
+    assert lay["belt_x"] == [0.58, 1] and lay["player_top"] > lay["heat_bottom"]
+    assert_clean(page)
