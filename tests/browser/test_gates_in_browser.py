@@ -317,9 +317,15 @@ def test_held_gates_show_in_the_browser_and_the_camera_saves_a_png(page, app_url
 
 def test_a_slider_move_updates_the_same_chart_in_place(page, app_url):
     """The heatmaps answer a move of "Length T" in the chart already on screen (ui.charts): the
-    same frame, its figure redrawn once more, with lstm_core's numbers for the new length."""
+    same frame, its figure redrawn once more, with lstm_core's numbers for the new length. Each
+    figure is drawn once: the page's first load drew each chart once, not again when Streamlit
+    posted the same arguments a second time."""
     open_gates(page, app_url)
-    frame = page.locator(CHART_FRAME).first
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    frames = page.locator(CHART_FRAME)
+    assert [frames.nth(k).evaluate("f => f.contentDocument.body.dataset.revision") for k in (0, 1)] == ["1", "1"]
+    frame = frames.first
     frame.evaluate("f => { f.contentWindow.__marked = true; }")       # survives only if the frame does
     revision = int(frame.evaluate("f => f.contentDocument.body.dataset.revision"))
     thumb = page.get_by_role("slider", name="Length T (steps)")
@@ -328,7 +334,8 @@ def test_a_slider_move_updates_the_same_chart_in_place(page, app_url):
     page.wait_for_function(f"() => ({JS_STATE})().T === 59")
     wait_idle(page)
     assert frame.evaluate("f => f.contentWindow.__marked === true")
-    assert int(frame.evaluate("f => f.contentDocument.body.dataset.revision")) > revision
+    page.wait_for_timeout(300)
+    assert int(frame.evaluate("f => f.contentDocument.body.dataset.revision")) == revision + 1
     p = PRESETS["latch"]
     want = lstm_forward(p.params(), p.inputs(59))
     got = heatmaps(page)
