@@ -29,17 +29,50 @@ def test_the_figure_travels_as_the_json_plotly_py_writes():
     assert json.loads(charts.figure_bytes(plain)) == json.loads(plain.to_json())
 
 
-def test_plotly_js_is_the_installed_plotly_packages_own_copy():
+def test_plotly_js_is_the_installed_plotly_packages_release():
     # The frame lives at /component/<frame name>/index.html and fetches PLOTLY_URL relative to it.
+    installed = plotly.offline.get_plotlyjs_version()
     base = f"http://host/component/{charts._frame.name}/index.html"
     url = urllib.parse.urlsplit(urllib.parse.urljoin(base, charts.PLOTLY_URL))
     name, file = url.path.removeprefix("/component/").split("/", 1)
-    assert name == charts._plotly_js.name and file == "plotly.min.js"
-    assert os.path.isfile(os.path.join(charts._plotly_js.path, file))
-    assert urllib.parse.parse_qs(url.query) == {"v": [plotly.__version__]}     # a new version, a new address
-    with open(os.path.join(charts._plotly_js.path, file), encoding="utf-8") as f:
+    folder = {charts._frame.name: charts.FRAME_DIR, charts._plotly_js.name: charts._plotly_js.path}[name]
+    path = os.path.join(folder, file)
+    assert os.path.isfile(path)
+    assert urllib.parse.parse_qs(url.query) == {"v": [installed]}        # a new release, a new address
+    with open(path, encoding="utf-8") as f:
         head = f.read(300)
-    assert re.search(r"plotly\.js v\d+\.\d+\.\d+", head), head
+    assert re.search(r"plotly\.js (?:\(cartesian - minified\) )?v" + re.escape(installed) + r"\b", head), head
+    # the cartesian bundle beside the frame is the one used whenever it is the package's release
+    cartesian = charts.bundle_version(os.path.join(charts.FRAME_DIR, charts.CARTESIAN_FILE))
+    assert cartesian is not None
+    assert (file == charts.CARTESIAN_FILE) == (cartesian == installed)
+
+
+def test_a_plotly_package_of_another_release_gets_its_own_full_copy():
+    assert charts.plotly_url("4.1.1", "4.1.1", "pkg") == "plotly-cartesian.min.js?v=4.1.1"
+    assert charts.plotly_url("4.2.0", "4.1.1", "pkg") == "../pkg/plotly.min.js?v=4.2.0"
+    assert charts.plotly_url("4.1.1", None, "pkg") == "../pkg/plotly.min.js?v=4.1.1"
+    assert charts.bundle_version(os.path.join(charts.PLOTLY_DIR, "plotly.min.js")) is None   # not "(cartesian)"
+    assert charts.bundle_version("/no/such/file.js") is None
+
+
+def test_every_chart_draws_only_traces_of_the_cartesian_bundle():
+    """The figures that go through ui.charts (pages 2 and 4), in every variant the pages ask for."""
+    from figures.heatmaps import gates_over_time_figure
+    from figures.lines import unit_lines_figure
+    from lstm_core import lstm_forward
+    from lstm_core.presets import random_lstm
+    from lstm_core.sequences import make_sequence
+    tr = lstm_forward(random_lstm(2, 3, seed=1), make_sequence("noise", 9, 2, seed=1))
+    figs = [gates_over_time_figure(tr, 1), gates_over_time_figure(tr, 0, width=400, held=(("f", 1.0, 2, 4),),
+                                                                  chars=list("abcdefghi")),
+            unit_lines_figure(tr, 2), unit_lines_figure(tr, 0, chars=list("abcdefghi"), held=(("i", 0.0, 1, 3),),
+                                                        features=["x0", "x1"])]
+    for fig in figs:
+        d = figure_json(fig)
+        types = {t.get("type", "scatter") for t in d["data"]}
+        types |= {t.get("type", "scatter") for fr in d.get("frames", []) for t in fr.get("data", [])}
+        assert types <= charts.CARTESIAN_TRACES, types
 
 
 def test_the_frame_page_loads_nothing_from_elsewhere():

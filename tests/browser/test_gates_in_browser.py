@@ -12,6 +12,7 @@ import numpy as np
 
 from lstm_core import Clamp, lstm_forward, trace_to_csv
 from lstm_core.presets import PRESETS
+from ui import charts
 
 from .harness import CHART_FRAME, PLOTS_JS, ROOT, chart_frame, open_page, wait_idle
 from .test_pages_in_browser import KNOWN_CONSOLE_NOISE, KNOWN_PAGE_ERRORS, assert_clean
@@ -432,7 +433,9 @@ def test_plotly_js_is_fetched_once_for_both_charts_and_kept_for_the_next_visit(p
     """The two charts of the page share one download of plotly.js; back on the page after another
     one, in the same tab, neither fetches it again."""
     fetched = []
-    page.on("request", lambda r: fetched.append(r.url) if "/plotly.min.js" in r.url else None)
+    bundle = charts.PLOTLY_URL.split("?")[0].split("/")[-1]          # the cartesian bundle, or plotly.min.js
+    page.on("request", lambda r: fetched.append(r.url) if urllib.parse.urlsplit(r.url).path.endswith("/" + bundle)
+            else None)
     open_gates(page, app_url)
     page.wait_for_function(f"() => ({PLOTS_JS}).length === 2")
     assert len(fetched) == 1, fetched
