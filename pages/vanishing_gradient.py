@@ -12,6 +12,7 @@ from lstm_core.sequences import SEQUENCES
 from ui import heading
 from ui.cache_gradient import (INTERVENTIONS, MAX_HIDDEN, MAX_T, SCENARIOS, Settings, clamp_spec,
                                clamp_text, gradient_curves, per_step_factor)
+from ui.charts import chart
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present, presenting
 from ui.router import ensure_routed
@@ -169,7 +170,12 @@ def draw_chart(curves: dict, clamp) -> int:
     fig = gradient_figure(curves["rnn_h"], curves["lstm_h"], curves["lstm_c"],
                           curves["forget_product_mean"], curves["rnn_h_clipped"], curves["clip_value"],
                           free=curves["free"], held=clamp)
-    st.plotly_chart(present(fig), key=P + "chart")
+    # in a ui.charts frame: its Play/Pause and step slider are the frame's own controls, and the
+    # page needs no st.plotly_chart (nor the 4.7 MB of Streamlit's plotly.js that comes with it)
+    chart(present(fig), key=P + "chart",
+          config={"toImageButtonOptions": {"format": "png", "filename": "lstm-vanishing-gradient", "scale": 2}},
+          alt="The size of the gradient of the loss at every step back from T, on a log scale, for the "
+              "RNN and the LSTM, with a Play button and a step slider.")
     return len(fig.frames)
 
 

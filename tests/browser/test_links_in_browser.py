@@ -8,7 +8,7 @@ from lstm_core import LSTMParams, lstm_step_forward
 from ui.cache_gradient import Settings, compute_gradient_curves
 
 from .harness import open_page, wait_idle
-from .test_pages_in_browser import STEP_DEFAULTS, assert_clean, trace_values, wait_trace
+from .test_pages_in_browser import STEP_DEFAULTS, assert_clean, trace_values, wait_chart, wait_trace
 
 GRADIENT_LINES = ("RNN ‖dL/dh<sub>t</sub>‖", "LSTM ‖dL/dh<sub>t</sub>‖", "LSTM ‖dL/dC<sub>t</sub>‖")
 BELT_KEYS = ("f", "i", "o", "c_tilde", "c", "h", "c_prev", "h_prev", "x")
@@ -29,7 +29,7 @@ def open_link(page, url):
     page.goto(url)
     page.wait_for_selector('[data-testid="stApp"]', timeout=30_000)
     wait_idle(page)
-    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    wait_chart(page)
     wait_idle(page)
 
 
@@ -50,7 +50,7 @@ def wait_url(page, part, timeout=20_000):
 
 def test_gradient_link_opens_the_same_figure(page, app_url, browser):
     open_page(page, app_url, "vanishing_gradient")
-    page.wait_for_selector(".js-plotly-plot")
+    wait_chart(page)
     page.get_by_role("button", name="Forget gate half shut").click()
     wait_url(page, "fb=0.0")
     wait_idle(page)
@@ -104,7 +104,7 @@ def belt_data(page):
 
 def test_one_step_link_opens_the_same_belt(page, app_url, browser):
     open_page(page, app_url, "one_step")
-    page.wait_for_selector(".js-plotly-plot")
+    wait_chart(page)
     thumb = page.locator('[data-testid="stSlider"]').first.get_by_role("slider")
     thumb.focus()
     page.keyboard.press("ArrowRight")                     # x_t: 1.0 -> 1.1

@@ -9,26 +9,28 @@ from lstm_core import LSTMParams, lstm_step_forward
 from ui.cache_gradient import Settings, compute_gradient_curves
 from ui.router import PAGES
 
-from .harness import PLOTS_JS, open_page, wait_idle
+from .harness import PLOTS_JS, chart_frame, open_page, wait_idle
 
-# Not ours, and harmless to a student:
-# - Streamlit's frontend probes <page>/_stcore/health and host-config before the app root when
-#   a page is opened by its own URL (streamlit/streamlit#7074): two 404s;
-# - plotly.js rejects the promise of an animation that Pause (or the scrubber) interrupts, and
-#   its own Play button does not catch it: the browser reports an unhandled rejection of
-#   `undefined` ("Uncaught (in promise) undefined" in the console, "undefined" as a page error).
-#   Page 3 animates with st.plotly_chart; the ui.charts frame (pages 2 and 4) catches its own.
-KNOWN_CONSOLE_NOISE = ("Failed to load resource: the server responded with a status of 404",
-                       "Uncaught (in promise) undefined")
-KNOWN_PAGE_ERRORS = ("undefined",)
+# Not ours, and harmless to a student: Streamlit's frontend probes <page>/_stcore/health and
+# host-config before the app root when a page is opened by its own URL (streamlit/streamlit#7074):
+# two 404s. (Every animated chart is in a ui.charts frame, whose Play and scrubber catch the
+# promise plotly.js rejects when an animation is interrupted: none goes unhandled.)
+KNOWN_CONSOLE_NOISE = ("Failed to load resource: the server responded with a status of 404",)
+KNOWN_PAGE_ERRORS = ()
 
-# gd._fullData holds Plotly's decoded arrays (gd.data keeps the base64 typed arrays as sent)
+# gd._fullData holds Plotly's decoded arrays (gd.data keeps the base64 typed arrays as sent).
+# Charts drawn by st.plotly_chart and charts in ui.charts frames, in page order.
 JS_TRACE = """([plot, name, field]) => {
-  const gd = document.querySelectorAll('.js-plotly-plot')[plot];
+  const gd = (PLOTS)[plot];
   if (!gd || !gd.data) return null;
   const t = (gd._fullData || gd.data).find(t => t.name === name);
   return t ? Array.from(t[field] ?? [], v => v === null ? null : Number(v)) : null;
-}"""
+}""".replace("PLOTS", PLOTS_JS)
+
+
+def wait_chart(page, timeout=30_000):
+    """Wait until a chart of the page is drawn (by st.plotly_chart or in a ui.charts frame)."""
+    page.wait_for_function(f"() => ({PLOTS_JS}).some(g => g._fullData)", timeout=timeout)
 
 
 def trace_values(page, name, field="customdata", plot=0):
@@ -39,7 +41,7 @@ def wait_trace(page, name, predicate_js, plot=0, timeout=20_000):
     """Wait until the named trace's data satisfies predicate_js(values)."""
     page.wait_for_function(
         f"""([plot, name]) => {{
-          const gd = document.querySelectorAll('.js-plotly-plot')[plot];
+          const gd = ({PLOTS_JS})[plot];
           if (!gd || !gd.data) return false;
           const t = (gd._fullData || gd.data).find(t => t.name === name);
           if (!t) return false;
@@ -91,7 +93,7 @@ def step_expected(x):
 
 def test_one_step_slider_redraws_the_belt(page, app_url):
     open_page(page, app_url, "one_step")
-    page.wait_for_selector(".js-plotly-plot")
+    wait_chart(page)
     first = step_expected(1.0)
     for key in ("f", "i", "o", "c", "h"):
         got = trace_values(page, key)
@@ -116,7 +118,7 @@ def test_one_step_slider_redraws_the_belt(page, app_url):
 
 def test_vanishing_gradient_slider_redraws_the_curves(page, app_url):
     open_page(page, app_url, "vanishing_gradient")
-    page.wait_for_selector(".js-plotly-plot")
+    wait_chart(page)
     s = Settings()
     thumb = page.get_by_role("slider", name="Sequence length T")
     assert int(thumb.input_value()) == s.T
@@ -135,6 +137,45 @@ def test_vanishing_gradient_slider_redraws_the_curves(page, app_url):
     wait_trace(page, name, f"v => v.length === {s.T + 6}")
     wait_idle(page)
     assert int(thumb.input_value()) == s.T + 6 and f"T={s.T + 6}" in page.url
+    assert_clean(page)
+
+
+# Page 3's chart (in a ui.charts frame): the scrubber's step and the RNN curve's points on screen.
+JS_GRADIENT_STATE = """() => {
+  const gd = (PLOTS)[0];
+  const scrub = gd && gd.ownerDocument.querySelector('#player input');
+  if (!gd || !gd._fullData || !scrub) return null;
+  const t = gd._fullData.find(t => t.name === 'RNN ‖dL/dh<sub>t</sub>‖');
+  return {index: Number(scrub.value), max: Number(scrub.max), label: scrub.getAttribute('aria-valuetext'),
+          points: Array.from(t.y).length};
+}""".replace("PLOTS", PLOTS_JS)
+
+
+def test_vanishing_gradient_play_travels_back_and_the_scrubber_shows_each_step(page, app_url):
+    """Play from step T starts with the gradient at T and reveals it step by step back to step 1;
+    the frame's scrubber follows and, moved by the keyboard, shows the curves up to its step."""
+    open_page(page, app_url, "vanishing_gradient")
+    wait_chart(page)
+    page.wait_for_function(f"() => ({JS_GRADIENT_STATE})() !== null")
+    s = page.evaluate(JS_GRADIENT_STATE)
+    T = Settings().T
+    assert s["index"] == s["max"] and s["points"] == T                 # at first: the whole way back
+    frame = chart_frame(page)
+    frame.get_by_role("button", name="Play from step T").click()
+    page.wait_for_function(f"() => {{ const s = ({JS_GRADIENT_STATE})(); return s.index > 3 && s.index < s.max; }}",
+                           timeout=20_000)
+    frame.get_by_role("button", name="Pause").click()
+    page.wait_for_timeout(400)
+    s = page.evaluate(JS_GRADIENT_STATE)
+    shown = int(s["label"].split(": ")[1].split(" ")[0])          # "the gradient has travelled back: k steps"
+    assert 0 < shown < T and s["points"] == shown + 1              # the curves reach back k steps from T
+    frame.get_by_role("slider").focus()
+    page.keyboard.press("Home")
+    page.wait_for_function(f"() => ({JS_GRADIENT_STATE})().index === 1")
+    page.wait_for_timeout(300)
+    assert page.evaluate(JS_GRADIENT_STATE)["points"] == 1          # step T alone
+    page.keyboard.press("End")
+    page.wait_for_function(f"() => ({JS_GRADIENT_STATE})().points === {T}")
     assert_clean(page)
 
 
@@ -182,7 +223,7 @@ def test_old_elements_are_not_faded_while_a_rerun_runs(page, app_url):
     """ui.page_style: Streamlit's delayed fade of stale elements is switched off (it cost a
     page-wide repaint twice per slider move); the elements keep full opacity, no transition."""
     open_page(page, app_url, "one_step")
-    page.wait_for_selector(".js-plotly-plot")
+    wait_chart(page)
     wait_idle(page)
     page.evaluate(JS_WATCH_STALE)
     page.locator('[data-testid="stSlider"]').first.get_by_role("slider").focus()
