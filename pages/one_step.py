@@ -13,6 +13,7 @@ from figures.step import (fmt_tex, fmt_text, gate_matrix_latex, gate_numbers_tex
                           state_symbols_latex, text_table)
 from ui import heading
 from ui.cache_step import GATES, lstm_step
+from ui.charts import chart
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present, presenting
 from ui.router import ensure_routed
@@ -290,9 +291,13 @@ with right:
     v = {k: s[k][unit] for k in ("f", "i", "c_tilde", "o", "c", "h", "tanh_c", "fc", "ic")}
     v.update(c_prev=c_prev[unit], h_prev=h_prev[unit], x=x[0], x2=x[1] if D > 1 else None)
     title = None if H == 1 else f"unit {unit} (of units 0–{H - 1})"
-    st.plotly_chart(present(conveyor_figure(v, title=title)), key=P + "belt", width="stretch",
-                    config={"displaylogo": False,      # Plotly's toolbar: its camera saves a PNG
-                            "toImageButtonOptions": {"format": "png", "filename": "lstm-one-step", "scale": 2}})
+    # in a ui.charts frame: paired with st.plotly_chart (40 presses, twice) a move was drawn as
+    # soon (-2 and -4 ms) for 70-83 ms less of the browser's work, and a page without
+    # st.plotly_chart does not load Streamlit's own plotly.js (4.7 MB)
+    chart(present(conveyor_figure(v, title=title)), key=P + "belt",
+          config={"toImageButtonOptions": {"format": "png", "filename": "lstm-one-step", "scale": 2}},
+          alt="The conveyor belt of one LSTM step: the old cell state, the forget, input and output "
+              "gates as valves, the new cell state and the new hidden state, with their values.")
     st.caption(
         "The belt (top) carries $C_{t-1}$ to $C_t$. Each **valve** multiplies the line through it by its "
         "gate: the opening is the gate's value, shut at 0, wide open at 1. A line's **thickness** grows "

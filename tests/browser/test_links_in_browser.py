@@ -7,7 +7,7 @@ import numpy as np
 from lstm_core import LSTMParams, lstm_step_forward
 from ui.cache_gradient import Settings, compute_gradient_curves
 
-from .harness import open_page, wait_idle
+from .harness import chart_frame, open_page, wait_idle
 from .test_pages_in_browser import STEP_DEFAULTS, assert_clean, trace_values, wait_chart, wait_trace
 
 GRADIENT_LINES = ("RNN ‖dL/dh<sub>t</sub>‖", "LSTM ‖dL/dh<sub>t</sub>‖", "LSTM ‖dL/dC<sub>t</sub>‖")
@@ -147,7 +147,8 @@ def test_bad_links_open_with_a_notice(browser, app_url):
         assert pg.get_by_text("“x.0='<b>hi</b>'” is not a number", exact=False).count() == 1
         assert pg.locator("b", has_text="hi").count() == 0             # user text never becomes markup
         assert trace_values(pg, "x")[0] == 1.0                        # x_t at its default
-        assert pg.get_by_text("unit 0 (of units 0–1)", exact=False).count() >= 1   # H = 2 is used, unit 0 shown
+        # H = 2 is used, unit 0 shown (the belt's title, in its chart frame)
+        assert chart_frame(pg).get_by_text("unit 0 (of units 0–1)", exact=False).count() >= 1
         assert_clean(pg)
     finally:
         context.close()
