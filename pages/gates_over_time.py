@@ -23,7 +23,7 @@ from lstm_core.sequences import SEQUENCES
 from lstm_core.textseq import EMBED_PRIMES, ENCODINGS, MAX_CHARS, MAX_ONE_HOT, check_text
 from ui import cache_gates as cg
 from ui import heading
-from ui.charts import chart, narrow_width
+from ui.charts import Ahead, chart, narrow_width, neighbours, stepping
 from ui.links import Param, link_params, sync_link, write_link
 from ui.presenter import present, presenting, scale as present_scale
 from ui.router import ensure_routed
@@ -275,9 +275,13 @@ def weights_ui() -> tuple[str | None, bool]:
     return weights, edited or source == "upload"
 
 
-def inputs_ui(D: int, seeded: set, notices: list) -> tuple[tuple | None, bool]:
+LENGTH = "Length T (steps)"    # the preset sequence's length slider
+
+
+def inputs_ui(D: int, seeded: set, notices: list) -> tuple[tuple | None, bool, tuple | None]:
     """The input sequence (flat tuple, D) for a model with D inputs, or None (st.error shown);
-    and whether it is too large for a link (uploaded, or typed at length)."""
+    whether it is too large for a link (uploaded, or typed at length); and, for a preset
+    sequence, (kind, D, seed): cg.preset_inputs(kind, T, D, seed) is the sequence of any length T."""
     source = st.radio("Inputs", X_SOURCES, **kept(P + "x_source"), horizontal=True, format_func=X_LABELS.get)
     st.caption(f"The model reads {_per_step(D)} (its input_size is {D}): every input must have {D} "
                f"number{'s' * (D != 1)} per step, 1 to {cg.MAX_T} steps.")
@@ -285,11 +289,11 @@ def inputs_ui(D: int, seeded: set, notices: list) -> tuple[tuple | None, bool]:
         c1, c2 = st.columns([1, 2])
         kind = c1.selectbox("Sequence", list(SEQUENCES), **kept(P + "seq"),
                             format_func=lambda k: f"{k}: {SEQUENCES[k]}")
-        T = c2.slider("Length T (steps)", 1, cg.MAX_T, **kept_slider(P + "T"))
+        T = c2.slider(LENGTH, 1, cg.MAX_T, **kept_slider(P + "T"))
         seed = 0
         if kind == "noise":
             seed = st.number_input("Noise seed", 0, 1_000_000, step=1, **kept(P + "noise_seed"))
-        return cg.preset_inputs(kind, int(T), int(D), int(seed)), False
+        return cg.preset_inputs(kind, int(T), int(D), int(seed)), False, (kind, int(D), int(seed))
     if source == "typed":
         example = "0, 0, 1, 0.5, -2" if D == 1 else "\n".join(["1, " + ", ".join(["0"] * (D - 1)),
                                                               ", ".join(["0"] * (D - 1)) + ", 1"])
@@ -310,29 +314,29 @@ def inputs_ui(D: int, seeded: set, notices: list) -> tuple[tuple | None, bool]:
         except FormatError as e:
             st.error(f"Typed inputs: {md(e)}. Allowed: {how}, for example {example!r}; 1 to {cg.MAX_T} "
                      "steps of finite numbers.")
-            return None, False
+            return None, False, None
         st.session_state[P + "typed_ok"] = text
         if len(text) > MAX_TYPED_LINK:
             st.caption(f"These inputs are {len(text):,} characters long: too long for a link (up to "
                        f"{MAX_TYPED_LINK}). To share them, download the inputs CSV below.")
-        return x, len(text) > MAX_TYPED_LINK
+        return x, len(text) > MAX_TYPED_LINK, None
     header = ",".join(f"x{d + 1}" for d in range(D))
     allowed = (f"a CSV file with a header row naming the {D} input{'s' * (D != 1)} (for example {header}), "
                f"then one row of {D} number{'s' * (D != 1)} per step, 1 to {cg.MAX_T} steps")
     if presenting():
         st.caption("Presenter mode: uploads are hidden; the figures show the last inputs.")
         run = st.session_state[LAST_GOOD]
-        return ((run["x"], run["D"]) if run["D"] == D else None), True
+        return ((run["x"], run["D"]) if run["D"] == D else None), True, None
     up = st.file_uploader("Inputs CSV file", type=["csv", "txt"], key=P + "x_upload",
                           help="A header row naming the inputs, then one row per step (FORMATS.md).")
     if up is None:
         st.info(f"Upload {allowed}. Until then the figures show the last run.")
-        return None, True
+        return None, True, None
     try:
-        return cg.parse_inputs_upload(up.getvalue(), int(D)), True
+        return cg.parse_inputs_upload(up.getvalue(), int(D)), True, None
     except FormatError as e:
         st.error(f"Inputs file {md(repr(up.name))}: {md(e)}. Allowed: {allowed}.")
-        return None, True
+        return None, True, None
 
 
 def text_ui() -> dict | None:
@@ -390,6 +394,16 @@ EXPLAIN = {   # what a student sees, by (forget gate, input gate)
 }
 
 
+def held_range(lo: int, hi: int, T: int, prev_T: int | None) -> tuple[int, int]:
+    """The held steps for a sequence of T steps, from the last ones (lo, hi) of a sequence of
+    prev_T steps (None: none, or a link's): a range to the end stays to the end, and both ends
+    are cut to 1..T."""
+    if prev_T is not None and hi >= prev_T:
+        hi = T
+    lo, hi = min(max(1, int(lo)), T), min(max(1, int(hi)), T)
+    return min(lo, hi), hi
+
+
 def interventions_ui(T: int, seeded: set, notices: list) -> tuple:
     """Gates held fixed over a range of steps, as clamps (ui.cache_gates.clamps_for)."""
     heading.subheader("Experiment: hold a gate")
@@ -408,11 +422,7 @@ def interventions_ui(T: int, seeded: set, notices: list) -> tuple:
         notices.append(("warning", f"“from={lo}” in the link is {why} — holding the gates from step 1 "
                                    "to the last step instead."))
         lo, hi = 1, cg.MAX_T
-    prev_T = st.session_state.get(P + "range_T")
-    if not from_link and prev_T is not None and hi >= prev_T:      # a range to the end stays to the end
-        hi = T
-    lo, hi = min(max(1, int(lo)), T), min(max(1, int(hi)), T)
-    lo = min(lo, hi)
+    lo, hi = held_range(lo, hi, T, None if from_link else st.session_state.get(P + "range_T"))
     st.session_state[rk] = (lo, hi)
     st.session_state[P + "range_T"] = T
     if T > 1:
@@ -424,6 +434,31 @@ def interventions_ui(T: int, seeded: set, notices: list) -> tuple:
         held = "; ".join(held_label(*c) for c in clamps)
         st.info(f"**{held}.** " + EXPLAIN[(forget, inp)])
     return clamps
+
+
+def heatmaps_alt(H: int, T: int, unit: int) -> str:
+    return (f"Six heatmaps of the gates and states of {H} units over {T} steps, and the conveyor "
+            f"belt of unit {unit}, with a Play button and a step slider.")
+
+
+def length_ahead(remake: tuple | None, T: int, H: int, weights_json: str, unit: int, clamps: tuple,
+                 scale: float, width: int | None) -> tuple:
+    """The heatmaps for the values next to the "Length T" slider's (ui.charts.Ahead), so that
+    its arrow keys are answered before the rerun: the same preset sequence one step shorter and
+    one longer (remake: inputs_ui's), the held steps as interventions_ui sets them for it."""
+    if remake is None:
+        return ()
+    kind, D, seed = remake
+    figures = []
+    for T2 in neighbours(T, 1, 1, cg.MAX_T):
+        x2, _ = cg.preset_inputs(kind, T2, D, seed)
+        held = tuple((g, v, *held_range(a, b, T2, T)) for g, v, a, b in clamps)
+        try:
+            spec = cg.heatmaps_json(weights_json, x2, D, unit, held, None, scale, width)
+        except FormatError:          # overflowed at that length: the rerun shows the message
+            continue
+        figures.append((T2, spec, heatmaps_alt(H, T2, unit)))
+    return (Ahead(LENGTH, T, 1, tuple(figures)),)
 
 
 def share_ui(values: dict, custom_w: bool, custom_x: bool) -> None:
@@ -475,7 +510,7 @@ if mode == "numbers":
     D_new = cg.weights_shape(new_weights)[0] if new_weights is not None else st.session_state[LAST_GOOD]["D"]
     with col_x:
         heading.subheader("Inputs")
-        new_inputs, custom_x = inputs_ui(D_new, seeded, notices)
+        new_inputs, custom_x, remake = inputs_ui(D_new, seeded, notices)
 else:
     with col_x:
         heading.subheader("Text")
@@ -490,7 +525,7 @@ else:
         base = random_ui(D_text)
         new_weights, custom_w = table_ui(base)
     new_inputs = (new_text["x"], new_text["D"]) if new_text is not None else None
-    custom_x = False
+    custom_x, remake = False, None
 
 free = None
 if new_weights is not None and new_inputs is not None:
@@ -522,10 +557,12 @@ unit = unit_ui(H, seeded, notices)
 # Figures are passed straight to chart(), never kept in a page-level name: the widget
 # callbacks defined on this page keep its globals alive for as long as the session lasts.
 width = narrow_width(P + "heatmaps", NARROW_BELOW)       # on a narrow screen, the belt goes under the heatmaps
+current = new_weights is not None and new_inputs is not None        # this run is of the widgets' values
+stepped = stepping(P + "ahead_T", T, 1)
 chart(cg.heatmaps_json(weights_json, x, D, unit, clamps, chars, present_scale(), width),
       key=P + "heatmaps", narrow_below=NARROW_BELOW, width=width, config=chart_config("lstm-gates-over-time"),
-      alt=f"Six heatmaps of the gates and states of {H} units over {T} steps, and the conveyor "
-          f"belt of unit {unit}, with a Play button and a step slider.")
+      alt=heatmaps_alt(H, T, unit),
+      ahead=length_ahead(remake if current and stepped else None, T, H, weights_json, unit, clamps, present_scale(), width))
 st.markdown(
     "- **Forget gate** $f_t = \\sigma(W_f\\,[h_{t-1}, x_t] + b_f)$: how much of $C_{t-1}$ stays on the belt "
     "(0 wipes it, 1 keeps it).\n"

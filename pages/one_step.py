@@ -13,7 +13,7 @@ from figures.step import (fmt_tex, fmt_text, gate_matrix_latex, gate_numbers_tex
                           state_symbols_latex, text_table)
 from ui import heading
 from ui.cache_step import GATES, lstm_step
-from ui.charts import chart
+from ui.charts import Ahead, chart, neighbours
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present, presenting
 from ui.router import ensure_routed
@@ -54,6 +54,34 @@ def default_bias(g: str, j: int) -> float:
 
 def default_state(kind: str, k: int) -> float:
     return {"x": (1.0, -0.5), "h": (0.5, -0.3, 0.8), "c": (1.0, -0.6, 0.2)}[kind][k]
+
+
+BELT_ALT = ("The conveyor belt of one LSTM step: the old cell state, the forget, input and output "
+            "gates as valves, the new cell state and the new hidden state, with their values.")
+
+
+def belt_figure(W: tuple, b: tuple, state: dict, unit: int):
+    """The conveyor belt of unit `unit` for the weights and the state {"x", "h", "c"} (tuples)."""
+    x, h_prev, c_prev = state["x"], state["h"], state["c"]
+    s = lstm_step(W, b, x, h_prev, c_prev)
+    v = {k: s[k][unit] for k in ("f", "i", "c_tilde", "o", "c", "h", "tanh_c", "fc", "ic")}
+    v.update(c_prev=c_prev[unit], h_prev=h_prev[unit], x=x[0], x2=x[1] if len(x) > 1 else None)
+    H = len(h_prev)
+    return present(conveyor_figure(v, title=None if H == 1 else f"unit {unit} (of units 0–{H - 1})"))
+
+
+def belt_ahead(W: tuple, b: tuple, state: dict, unit: int, state_labels: dict) -> tuple:
+    """The belt for the values next to those of the sliders of x_t and of this unit's h_{t-1}
+    and C_{t-1} (ui.charts.Ahead), so that their arrow keys are answered before the rerun."""
+    out = []
+    for kind, k in [("x", d) for d in range(len(state["x"]))] + [("h", unit), ("c", unit)]:
+        at = state[kind][k]
+        figures = []
+        for v in neighbours(at, STEP, *S_RANGE, digits=1):
+            moved = dict(state, **{kind: state[kind][:k] + (v,) + state[kind][k + 1:]})
+            figures.append((v, belt_figure(W, b, moved, unit), BELT_ALT))
+        out.append(Ahead(state_labels[kind][k], at, STEP, tuple(figures)))
+    return tuple(out)
 
 
 def w_key(g, j, src):
@@ -217,6 +245,8 @@ with top2:
                   help="Every slider back to its starting value.")
 
 labels = hx_labels(H, D)
+state_labels = {"x": [f"${labels[H + d]}$" for d in range(D)], "h": [f"${labels[j]}$" for j in range(H)],
+                "c": ["$C_{t-1}$" if H == 1 else f"$C_{{t-1,{j}}}$" for j in range(H)]}
 left, right = st.columns([2, 3], gap="large")
 
 # ---- sliders ----
@@ -225,13 +255,12 @@ with left:
     cols = st.columns(3)
     # values are rounded to the sliders' 0.1 steps, so a link (which carries them rounded)
     # reproduces them exactly
-    x = tuple(round(cols[0].slider(f"${labels[H + d]}$", *S_RANGE, step=STEP, **kept_slider(s_key("x", d)),
+    x = tuple(round(cols[0].slider(state_labels["x"][d], *S_RANGE, step=STEP, **kept_slider(s_key("x", d)),
                                    help="the new input at this step"), 1) for d in range(D))
-    h_prev = tuple(round(cols[1].slider(f"${labels[j]}$", *S_RANGE, step=STEP, **kept_slider(s_key("h", j)),
+    h_prev = tuple(round(cols[1].slider(state_labels["h"][j], *S_RANGE, step=STEP, **kept_slider(s_key("h", j)),
                                         help="the previous hidden state (the cell's last output)"), 1)
                    for j in range(H))
-    c_prev = tuple(round(cols[2].slider("$C_{t-1}$" if H == 1 else f"$C_{{t-1,{j}}}$", *S_RANGE, step=STEP,
-                                        **kept_slider(s_key("c", j)),
+    c_prev = tuple(round(cols[2].slider(state_labels["c"][j], *S_RANGE, step=STEP, **kept_slider(s_key("c", j)),
                                         help="the previous cell state (what is on the belt)"), 1)
                    for j in range(H))
 
@@ -288,16 +317,13 @@ with right:
     else:
         unit = 0
     write_link(P, PARAMS, link_values(H, D, unit, W, b, x, h_prev, c_prev))
-    v = {k: s[k][unit] for k in ("f", "i", "c_tilde", "o", "c", "h", "tanh_c", "fc", "ic")}
-    v.update(c_prev=c_prev[unit], h_prev=h_prev[unit], x=x[0], x2=x[1] if D > 1 else None)
-    title = None if H == 1 else f"unit {unit} (of units 0–{H - 1})"
+    state = {"x": x, "h": h_prev, "c": c_prev}
     # in a ui.charts frame: paired with st.plotly_chart (40 presses, twice) a move was drawn as
     # soon (-2 and -4 ms) for 70-83 ms less of the browser's work, and a page without
     # st.plotly_chart does not load Streamlit's own plotly.js (4.7 MB)
-    chart(present(conveyor_figure(v, title=title)), key=P + "belt",
+    chart(belt_figure(W, b, state, unit), key=P + "belt",
           config={"toImageButtonOptions": {"format": "png", "filename": "lstm-one-step", "scale": 2}},
-          alt="The conveyor belt of one LSTM step: the old cell state, the forget, input and output "
-              "gates as valves, the new cell state and the new hidden state, with their values.")
+          alt=BELT_ALT, ahead=belt_ahead(W, b, state, unit, state_labels))
     st.caption(
         "The belt (top) carries $C_{t-1}$ to $C_t$. Each **valve** multiplies the line through it by its "
         "gate: the opening is the gate's value, shut at 0, wide open at 1. A line's **thickness** grows "

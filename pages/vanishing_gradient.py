@@ -4,6 +4,8 @@ Widgets (and the link: ui.links) -> ui.cache_gradient.gradient_curves (lstm_core
 -> figures.gradients -> ui.presenter.present -> render.
 """
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +14,7 @@ from lstm_core.sequences import SEQUENCES
 from ui import heading
 from ui.cache_gradient import (INTERVENTIONS, MAX_HIDDEN, MAX_T, SCENARIOS, Settings, clamp_spec,
                                clamp_text, gradient_curves, per_step_factor)
-from ui.charts import chart
+from ui.charts import Ahead, chart, neighbours, stepping
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present, presenting
 from ui.router import ensure_routed
@@ -42,6 +44,9 @@ PARAMS = (
     Param("from", "int", D.clamp_steps[0], 1, MAX_T, key="_from_link"),
     Param("to", "int", D.clamp_steps[1], 1, MAX_T, key="_to_link"),
 )
+LENGTH = "Sequence length T"     # the slider whose next values the chart gets ahead (draw_chart)
+ALT = ("The size of the gradient of the loss at every step back from T, on a log scale, for the "
+       "RNN and the LSTM, with a Play button and a step slider.")
 GRIDS = {"scale": (0.1, 0.1), "forget_bias": (-4.0, 0.5)}   # a float slider: (lowest value, step)
 
 
@@ -98,7 +103,7 @@ def controls() -> Settings:
 
     c1, c2, c3 = st.columns(3)
     with c1:
-        T = st.slider("Sequence length T", 2, MAX_T, **kept_slider(P + "T"),
+        T = st.slider(LENGTH, 2, MAX_T, **kept_slider(P + "T"),
                       help="How many steps both models read. The gradient travels back T − 1 steps.")
         H = st.slider("Hidden size H", 1, MAX_HIDDEN, **kept_slider(P + "hidden_size"),
                       help="Units in each model (the same for both).")
@@ -164,18 +169,30 @@ def factor_text(norms) -> str:
     return "—" if f is None else f"{f:.4g}"
 
 
-def draw_chart(curves: dict, clamp) -> int:
-    """Draw the gradient chart; return its number of frames. The figure stays local: the widget
-    callbacks of this page keep its globals alive for as long as the session lasts."""
+def curves_and_figure(s: Settings) -> tuple:
+    """The page's clamp, gradient curves and chart figure for the settings `s`."""
+    clamp = clamp_spec(s.clamp, s.clamp_steps, s.T)
+    curves = gradient_curves(s.T, s.hidden_size, s.scale, s.input_scale, s.forget_bias, s.sequence,
+                             s.seed, s.clip_value if s.clip else None, clamp)
     fig = gradient_figure(curves["rnn_h"], curves["lstm_h"], curves["lstm_c"],
                           curves["forget_product_mean"], curves["rnn_h_clipped"], curves["clip_value"],
                           free=curves["free"], held=clamp)
+    return clamp, curves, present(fig)
+
+
+def draw_chart(s: Settings, fig) -> int:
+    """Draw the gradient chart `fig` of the settings `s`, with the figures for the "Sequence
+    length T" slider's next values (one step shorter and longer, the held steps cut to them
+    as controls() cuts them), which the chart draws as soon as the slider gets there
+    (ui.charts.Ahead). Return its number of frames. The figures stay local: the widget
+    callbacks of this page keep its globals alive for as long as the session lasts."""
+    ahead = tuple((T, curves_and_figure(dataclasses.replace(s, T=T, clamp_steps=fit_steps(s.clamp_steps, T)))[2], ALT)
+                  for T in neighbours(s.T, 1, 2, MAX_T)) if stepping(P + "ahead_T", s.T, 1) else ()
     # in a ui.charts frame: its Play/Pause and step slider are the frame's own controls, and the
     # page needs no st.plotly_chart (nor the 4.7 MB of Streamlit's plotly.js that comes with it)
-    chart(present(fig), key=P + "chart",
+    chart(fig, key=P + "chart",
           config={"toImageButtonOptions": {"format": "png", "filename": "lstm-vanishing-gradient", "scale": 2}},
-          alt="The size of the gradient of the loss at every step back from T, on a log scale, for the "
-              "RNN and the LSTM, with a Play button and a step slider.")
+          alt=ALT, ahead=(Ahead(LENGTH, s.T, 1, ahead),))
     return len(fig.frames)
 
 
@@ -194,10 +211,9 @@ if notices:
                + "\n".join("- " + markdown_safe(n) for n in notices), icon=":material/link_off:")
 s = controls()
 write_link(P, PARAMS, link_values(s))
-clamp = clamp_spec(s.clamp, s.clamp_steps, s.T)
-curves = gradient_curves(s.T, s.hidden_size, s.scale, s.input_scale, s.forget_bias, s.sequence,
-                         s.seed, s.clip_value if s.clip else None, clamp)
-n_frames = draw_chart(curves, clamp)
+clamp, curves, fig = curves_and_figure(s)
+n_frames = draw_chart(s, fig)
+del fig
 st.caption(
     "Right is step T, where the loss is; left is step 1. Press ▶ to watch the gradient travel back "
     f"through time ({n_frames} frames; long sequences get a frame every few steps). Every value "

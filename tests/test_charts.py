@@ -145,3 +145,142 @@ def test_a_narrow_chart_is_sent_the_stacked_figure_and_bad_widths_read_as_wide()
         assert not at.exception, (bad, at.exception)
         args, fig = heatmaps()
         assert args["width"] == 0 and fig["layout"]["xaxis2"]["domain"] == [0.58, 1.0], bad
+
+
+# ---- figures ahead of a slider (ui.charts.Ahead) ----
+
+def test_the_figures_ahead_are_laid_end_to_end_with_their_values_digests_and_texts():
+    figs = [PlotlySpec([{"type": "scatter", "y": np.arange(k + 2, dtype=np.float64)}], {}) for k in range(3)]
+    text, blob = charts.pack_ahead((charts.Ahead("T", 5, 1, ((4, figs[0], "four"), (6, figs[1], None))),
+                                    charts.Ahead("$x_t$", 0.5, 0.1, ((0.6, charts.figure_bytes(figs[2]), "x"),))))
+    sliders = json.loads(text)["sliders"]
+    assert [(s["slider"], s["at"], s["tol"]) for s in sliders] == [("T", 5, 0.5), ("$x_t$", 0.5, 0.05)]
+    entries = sliders[0]["entries"] + sliders[1]["entries"]
+    assert [e[0] for e in entries] == [4, 6, 0.6] and [e[4] for e in entries] == ["four", "", "x"]
+    assert entries[0][1] == 0 and entries[-1][2] == len(blob)
+    for (value, start, end, dig, _), fig in zip(entries, figs):
+        assert blob[start:end] == charts.figure_bytes(fig)                         # the bytes the page sends
+        assert dig == hashlib.blake2b(blob[start:end], digest_size=16).hexdigest()
+    assert charts.pack_ahead(()) == ("", b"")
+    # a slider with nothing ahead, or no finite value, sends nothing
+    assert charts.pack_ahead((charts.Ahead("T", 1, 1, ()), charts.Ahead("T", float("nan"), 1, ((1, figs[0], ""),)))) \
+        == ("", b"")
+
+
+def test_the_values_next_to_a_slider_stay_in_its_range_on_its_grid():
+    assert charts.neighbours(60, 1, 1, 500) == [59, 61]
+    assert charts.neighbours(1, 1, 1, 500) == [2] and charts.neighbours(500, 1, 1, 500) == [499]
+    assert charts.neighbours(2, 1, 2, 500) == [3]
+    assert charts.neighbours(1.0, 0.1, -2.0, 2.0, digits=1) == [0.9, 1.1]
+    assert charts.neighbours(0.3, 0.1, -2.0, 2.0, digits=1) == [0.2, 0.4]          # not 0.19999999999999998
+    assert charts.neighbours(2.0, 0.1, -2.0, 2.0, digits=1) == [1.9]
+    assert charts.neighbours(-2.0, 0.1, -2.0, 2.0, digits=1) == [-1.9]
+    assert charts.neighbours(5, 1, 5, 5) == []
+
+
+def ahead_of(element) -> dict:
+    """{slider label: {value: (figure bytes, digest, alt)}} of a ui.charts element."""
+    args = json.loads(element.proto.json_args)
+    if not args["ahead"]:
+        return {}
+    blob = next(a.bytes for a in element.proto.special_args if a.key == "ahead_spec")
+    return {s["slider"]: {e[0]: (blob[e[1]:e[2]], e[3], e[4]) for e in s["entries"]}
+            for s in json.loads(args["ahead"])["sliders"]}
+
+
+def _page(path):
+    at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(path)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def assert_ahead_is_what_the_page_sends(at, key, label, moves, chart=0):
+    """Each figure ahead of the slider `key` (named `label`) is, byte for byte and with its alt
+    text, what the page sends once the slider is at that value. (Read again after each move
+    back: a move may change what the page keeps, like held steps cut to a shorter sequence.)"""
+    base = at.slider(key=key).value
+    for value in moves:
+        ahead = ahead_of(chart_elements(at)[chart])[label]
+        assert sorted(ahead) == sorted(moves)
+        at.slider(key=key).set_value(value)
+        at.run()
+        assert not at.exception
+        e = chart_elements(at)[chart]
+        spec, dig, alt = ahead[value]
+        assert spec_text(e).encode("utf-8") == spec
+        args = json.loads(e.proto.json_args)
+        assert (args["digest"], args["alt"]) == (dig, alt)
+        at.slider(key=key).set_value(base)
+        at.run()
+
+
+def test_page_2_sends_the_heatmaps_of_the_next_lengths_ahead():
+    at = _page("pages/gates_over_time.py")
+    assert_ahead_is_what_the_page_sends(at, "keep.gates.T", "Length T (steps)", [59, 61])
+    assert ahead_of(chart_elements(at)[1]) == {}                   # the line chart follows the rerun
+    # with a gate held on steps 10..60 (to the end): at 59 it is held on 10..59, at 61 on 10..61
+    at.selectbox(key="keep.gates.hold").set_value("f1")
+    at.run()
+    at.slider(key="keep.gates.clamp_range").set_value((10, 60))
+    at.run()
+    assert_ahead_is_what_the_page_sends(at, "keep.gates.T", "Length T (steps)", [59, 61])
+    at.slider(key="keep.gates.clamp_range").set_value((10, 30))
+    at.run()
+    assert_ahead_is_what_the_page_sends(at, "keep.gates.T", "Length T (steps)", [59, 61])
+    at.slider(key="keep.gates.T").set_value(2)         # a jump: nothing ahead (see ui.charts.stepping)
+    at.run()
+    assert ahead_of(chart_elements(at)[0]) == {}
+    at.slider(key="keep.gates.T").set_value(1)         # one step: ahead again; 1 is the slider's lowest
+    at.run()
+    assert_ahead_is_what_the_page_sends(at, "keep.gates.T", "Length T (steps)", [2])
+
+
+def test_figures_ahead_are_sent_while_a_student_steps_the_slider_and_not_after_a_jump():
+    at = _page("pages/gates_over_time.py")
+    sent = lambda: bool(ahead_of(chart_elements(at)[0]))      # noqa: E731
+    assert sent()                                              # the page's first run
+    for T, want in ((70, False), (71, True), (72, True), (70, False), (69, True)):
+        at.slider(key="keep.gates.T").set_value(T)
+        at.run()
+        assert sent() == want, T
+    at.selectbox(key="keep.gates.seq").set_value("sine")      # another widget: as the last run
+    at.run()
+    assert sent()
+    assert_ahead_is_what_the_page_sends(at, "keep.gates.T", "Length T (steps)", [68, 70])
+    at.slider(key="keep.gates.T").set_value(100)
+    at.run()
+    at.selectbox(key="keep.gates.seq").set_value("pulse")
+    at.run()
+    assert not sent()
+    # typed inputs have no length slider: nothing ahead
+    at.radio(key="keep.gates.x_source").set_value("typed")
+    at.run()
+    assert not at.exception and not sent()
+
+
+def test_page_3_sends_the_chart_of_the_next_lengths_ahead():
+    at = _page("pages/vanishing_gradient.py")
+    assert_ahead_is_what_the_page_sends(at, "keep.vanishing_gradient.T", "Sequence length T", [99, 101])
+    # the forget gate held on steps 50..100: at 99 the held steps are cut to 50..99
+    at.radio(key="keep.vanishing_gradient.clamp").set_value("f1")
+    at.run()
+    at.slider(key="keep.vanishing_gradient.clamp_steps").set_value((50, 100))
+    at.run()
+    assert_ahead_is_what_the_page_sends(at, "keep.vanishing_gradient.T", "Sequence length T", [99, 101])
+    at.radio(key="keep.vanishing_gradient.clamp").set_value("1997")
+    at.run()
+    assert_ahead_is_what_the_page_sends(at, "keep.vanishing_gradient.T", "Sequence length T", [99, 101])
+
+
+def test_page_1_sends_the_belt_of_the_next_values_of_the_input_and_state_sliders_ahead():
+    at = _page("pages/one_step.py")
+    assert sorted(ahead_of(chart_elements(at)[0])) == ["$C_{t-1}$", "$h_{t-1}$", "$x_t$"]
+    assert_ahead_is_what_the_page_sends(at, "keep.one_step.x.0", "$x_t$", [0.9, 1.1])
+    assert_ahead_is_what_the_page_sends(at, "keep.one_step.h.0", "$h_{t-1}$", [0.4, 0.6])
+    assert_ahead_is_what_the_page_sends(at, "keep.one_step.c.0", "$C_{t-1}$", [0.9, 1.1])
+    at.slider(key="keep.one_step.x.0").set_value(2.0)       # the slider's end: one value ahead
+    at.run()
+    assert_ahead_is_what_the_page_sends(at, "keep.one_step.x.0", "$x_t$", [1.9])

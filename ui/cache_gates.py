@@ -251,7 +251,7 @@ def pytorch_code(weights_json: str, x_flat: bytes, input_size: int, text: str | 
     return pytorch_snippet(_params(weights_json), _inputs(x_flat, input_size), text=text, encoding=encoding)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=32)
 def heatmaps_json(weights_json: str, x_flat: bytes, input_size: int, unit: int, clamps: tuple = (),
                   chars: tuple | None = None, scale: float = 1.0, width: int | None = None) -> bytes:
     """The page's heatmaps figure (figures.heatmaps.gates_over_time_figure: every gate at every
