@@ -3,7 +3,7 @@ in a real server: XSRF on (an upload without the token is refused), uploads capp
 and the app's own file limits inside that cap, no usage statistics, error details hidden from
 students but kept in the log, no static file serving, no file watching, the viewer toolbar,
 no magic, no post-run full garbage collection, a cap on what one browser may send, only
-Community Cloud's sites allowed to drive the app from around it."""
+Community Cloud's sites allowed to drive the app from around it, a compressed websocket."""
 import json
 import os
 import shutil
@@ -33,6 +33,7 @@ EXPECTED = {
     ("server", "maxWidgetStateSize"): 2,
     ("server", "enableAgentApi"): False,
     ("server", "headless"): True,
+    ("server", "enableWebsocketCompression"): True,   # figures ahead of a slider: page 2's compress 17 to 1
     ("browser", "gatherUsageStats"): False,
     ("client", "showErrorDetails"): "none",
     ("client", "showErrorLinks"): False,
@@ -163,3 +164,28 @@ def test_the_host_config_names_only_community_clouds_sites(toy_server):
     with urllib.request.urlopen(url + "/_stcore/host-config", timeout=10) as r:
         host = json.loads(r.read())
     assert host["allowedOrigins"] == ["https://*.streamlit.app", "https://share.streamlit.io"]
+
+
+def test_the_websocket_is_compressed_for_a_browser_that_offers_it(toy_server):
+    """The handshake a browser makes, by hand: the server takes permessage-deflate."""
+    import base64
+    import socket
+    import urllib.parse
+    url, _ = toy_server
+    host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
+    key = base64.b64encode(os.urandom(16)).decode()
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall((f"GET /_stcore/stream HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                      f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                      f"Origin: {url}\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                      "Sec-WebSocket-Protocol: streamlit\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines[0].split()[1] == "101", lines[0]
+    extensions = [v for k, _, v in (line.partition(":") for line in lines[1:]) if k.lower() == "sec-websocket-extensions"]
+    assert extensions and extensions[0].strip().startswith("permessage-deflate"), lines
