@@ -10,7 +10,14 @@ Starts the app on a loopback port, then for each page:
   has changed (Plotly redraws before that frame); median and worst of --repeat presses,
   alternating right and left so the values stay near the defaults. Each press is made once
   the page is idle: the app done with its run and the browser with 40 ms free;
-- bytes: what the server sent over the websocket while the page loaded, and per slider move.
+- the same for a jump: Page Up and Page Down, alternately. An arrow key moves the slider one
+  step, and the chart usually draws the figure it holds ahead of the slider (ui.charts.Ahead)
+  without waiting for the app; a jump is drawn from the app's rerun, the way every move was
+  before the figures ahead;
+- bytes: what the server sent over the websocket while the page loaded, and per arrow-key
+  move (the messages as the page reads them, uncompressed); and, on Linux, the bytes that
+  went through the loopback interface, which the network carries: compressed, with the
+  page's files (a new browser profile per page) and TCP/IP headers.
 Targets (issue 4): a median at or under 250 ms from key press to drawn figure on every page
 at its defaults; the first page readable within 3 s.
 
@@ -106,24 +113,46 @@ def measure_page(browser, url: str, path: str, repeat: int) -> dict:
     def on_ws(ws):
         ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
     page.on("websocket", on_ws)
+    net0 = loopback_bytes()
     t0 = time.perf_counter()
     open_drawn(page, url, path)
     load_s = time.perf_counter() - t0
     has_plot = bool(path)           # every page but home draws a figure
     load_bytes = received[0]
-    out = {"page": path or "home", "load_s": load_s, "load_kb": load_bytes / 1024, "times": [], "move_kb": None}
+    out = {"page": path or "home", "load_s": load_s, "load_kb": load_bytes / 1024, "times": [], "jumps": [],
+           "move_kb": None, "net_load_kb": kb_between(net0, loopback_bytes()), "net_move_kb": None}
     sliders = page.get_by_role("slider")
     if not has_plot or sliders.count() == 0:
         ctx.close()
         return out
     thumb = sliders.first
-    before = received[0]
+    before, net1 = received[0], loopback_bytes()
     for k in range(repeat):
         out["times"].append(timed_press(page, thumb, "ArrowRight" if k % 2 == 0 else "ArrowLeft"))
     out["move_kb"] = (received[0] - before) / 1024 / repeat
+    out["net_move_kb"] = kb_between(net1, loopback_bytes(), repeat)
+    for k in range(repeat):
+        out["jumps"].append(timed_press(page, thumb, "PageUp" if k % 2 == 0 else "PageDown"))
     out["slider"] = thumb.get_attribute("aria-label")
     ctx.close()
     return out
+
+
+def loopback_bytes() -> int | None:
+    """Bytes received on the loopback interface so far (Linux), or None."""
+    try:
+        with open("/proc/net/dev", encoding="ascii") as f:
+            for line in f:
+                name, _, rest = line.partition(":")
+                if name.strip() == "lo":
+                    return int(rest.split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def kb_between(a: int | None, b: int | None, n: int = 1) -> float | None:
+    return None if a is None or b is None else (b - a) / 1024 / n
 
 
 def machine_speed() -> float:
@@ -148,16 +177,19 @@ def main(argv=None):
         warm.goto(url)
         wait_idle(warm)
         warm.close()
-        print(f"{'page':22} {'first load s':>12} {'load KB':>8} | {'key->drawn median ms':>20} {'max ms':>7} "
-              f"{'KB per move':>11}  slider")
+        print(f"{'page':20} {'first load s':>12} {'load KB':>8} {'net KB':>7} | {'arrow key->drawn':>16} "
+              f"{'max':>5} {'jump->drawn':>11} {'max':>5} ms | {'KB/move':>7} {'net KB':>6}  slider")
+        net = lambda v: f"{v:.1f}" if v is not None else "-"      # noqa: E731
         for path in args.pages:
             r = measure_page(browser, url, path, args.repeat)
             if r["times"]:
-                med, worst = statistics.median(r["times"]), max(r["times"])
-                moves = f"{med:20.0f} {worst:7.0f} {r['move_kb']:11.1f}  {r.get('slider')}"
+                moves = (f"{statistics.median(r['times']):16.0f} {max(r['times']):5.0f} "
+                         f"{statistics.median(r['jumps']):11.0f} {max(r['jumps']):5.0f}    | "
+                         f"{r['move_kb']:7.1f} {net(r['net_move_kb']):>6}  {r.get('slider')}")
             else:
-                moves = f"{'-':>20} {'-':>7} {'-':>11}  (no slider with a figure)"
-            print(f"{r['page']:22} {r['load_s']:12.2f} {r['load_kb']:8.1f} | {moves}", flush=True)
+                moves = f"{'-':>16} {'-':>5} {'-':>11} {'-':>5}    | {'-':>7} {'-':>6}  (no slider with a figure)"
+            print(f"{r['page']:20} {r['load_s']:12.2f} {r['load_kb']:8.1f} {net(r['net_load_kb']):>7} | {moves}",
+                  flush=True)
         browser.close()
     print(f"machine: a fixed Python loop took {before:.2f} s before and {machine_speed():.2f} s after")
 
