@@ -23,7 +23,7 @@ from lstm_core.sequences import SEQUENCES
 from lstm_core.textseq import EMBED_PRIMES, ENCODINGS, MAX_CHARS, MAX_ONE_HOT, check_text
 from ui import cache_gates as cg
 from ui import heading
-from ui.charts import Ahead, chart, narrow_width, neighbours, stepping
+from ui.charts import Ahead, chart, narrow_width, neighbours, stepped
 from ui.links import Param, link_params, sync_link, write_link
 from ui.presenter import present, presenting, scale as present_scale
 from ui.router import ensure_routed
@@ -558,11 +558,12 @@ unit = unit_ui(H, seeded, notices)
 # callbacks defined on this page keep its globals alive for as long as the session lasts.
 width = narrow_width(P + "heatmaps", NARROW_BELOW)       # on a narrow screen, the belt goes under the heatmaps
 current = new_weights is not None and new_inputs is not None        # this run is of the widgets' values
-stepped = stepping(P + "ahead_T", T, 1)
+stepping = stepped(P + "ahead", {"T": T}, 1) == "T"
 chart(cg.heatmaps_json(weights_json, x, D, unit, clamps, chars, present_scale(), width),
       key=P + "heatmaps", narrow_below=NARROW_BELOW, width=width, config=chart_config("lstm-gates-over-time"),
       alt=heatmaps_alt(H, T, unit),
-      ahead=length_ahead(remake if current and stepped else None, T, H, weights_json, unit, clamps, present_scale(), width))
+      ahead=length_ahead(remake if current and stepping else None, T, H, weights_json, unit, clamps,
+                         present_scale(), width))
 st.markdown(
     "- **Forget gate** $f_t = \\sigma(W_f\\,[h_{t-1}, x_t] + b_f)$: how much of $C_{t-1}$ stays on the belt "
     "(0 wipes it, 1 keeps it).\n"

@@ -13,7 +13,7 @@ from figures.step import (fmt_tex, fmt_text, gate_matrix_latex, gate_numbers_tex
                           state_symbols_latex, text_table)
 from ui import heading
 from ui.cache_step import GATES, lstm_step
-from ui.charts import Ahead, chart, neighbours
+from ui.charts import Ahead, chart, neighbours, stepped
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present, presenting
 from ui.router import ensure_routed
@@ -71,17 +71,20 @@ def belt_figure(W: tuple, b: tuple, state: dict, unit: int):
 
 
 def belt_ahead(W: tuple, b: tuple, state: dict, unit: int, state_labels: dict) -> tuple:
-    """The belt for the values next to those of the sliders of x_t and of this unit's h_{t-1}
-    and C_{t-1} (ui.charts.Ahead), so that their arrow keys are answered before the rerun."""
-    out = []
-    for kind, k in [("x", d) for d in range(len(state["x"]))] + [("h", unit), ("c", unit)]:
-        at = state[kind][k]
-        figures = []
-        for v in neighbours(at, STEP, *S_RANGE, digits=1):
-            moved = dict(state, **{kind: state[kind][:k] + (v,) + state[kind][k + 1:]})
-            figures.append((v, belt_figure(W, b, moved, unit), BELT_ALT))
-        out.append(Ahead(state_labels[kind][k], at, STEP, tuple(figures)))
-    return tuple(out)
+    """The belt for the values next to the one of the x_t, h_{t-1} or C_{t-1} slider being
+    stepped (ui.charts.stepped: x_t at first), so that its arrow keys are answered before the
+    rerun (ui.charts.Ahead)."""
+    sliders = {(kind, k): state[kind][k] for kind in ("x", "h", "c") for k in range(len(state[kind]))}
+    chosen = stepped(P + "ahead", {f"{kind}{k}": v for (kind, k), v in sliders.items()}, STEP)
+    if chosen is None:
+        return ()
+    kind, k = chosen[0], int(chosen[1:])
+    at = state[kind][k]
+    figures = []
+    for v in neighbours(at, STEP, *S_RANGE, digits=1):
+        moved = dict(state, **{kind: state[kind][:k] + (v,) + state[kind][k + 1:]})
+        figures.append((v, belt_figure(W, b, moved, unit), BELT_ALT))
+    return (Ahead(state_labels[kind][k], at, STEP, tuple(figures)),)
 
 
 def w_key(g, j, src):

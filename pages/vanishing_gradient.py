@@ -14,7 +14,7 @@ from lstm_core.sequences import SEQUENCES
 from ui import heading
 from ui.cache_gradient import (INTERVENTIONS, MAX_HIDDEN, MAX_T, SCENARIOS, Settings, clamp_spec,
                                clamp_text, gradient_curves, per_step_factor)
-from ui.charts import Ahead, chart, neighbours, stepping
+from ui.charts import Ahead, chart, neighbours, stepped
 from ui.links import Param, markdown_safe, sync_link, write_link
 from ui.presenter import present, presenting
 from ui.router import ensure_routed
@@ -187,7 +187,7 @@ def draw_chart(s: Settings, fig) -> int:
     (ui.charts.Ahead). Return its number of frames. The figures stay local: the widget
     callbacks of this page keep its globals alive for as long as the session lasts."""
     ahead = tuple((T, curves_and_figure(dataclasses.replace(s, T=T, clamp_steps=fit_steps(s.clamp_steps, T)))[2], ALT)
-                  for T in neighbours(s.T, 1, 2, MAX_T)) if stepping(P + "ahead_T", s.T, 1) else ()
+                  for T in neighbours(s.T, 1, 2, MAX_T)) if stepped(P + "ahead", {"T": s.T}, 1) else ()
     # in a ui.charts frame: its Play/Pause and step slider are the frame's own controls, and the
     # page needs no st.plotly_chart (nor the 4.7 MB of Streamlit's plotly.js that comes with it)
     chart(fig, key=P + "chart",

@@ -230,7 +230,7 @@ def test_page_2_sends_the_heatmaps_of_the_next_lengths_ahead():
     at.slider(key="keep.gates.clamp_range").set_value((10, 30))
     at.run()
     assert_ahead_is_what_the_page_sends(at, "keep.gates.T", "Length T (steps)", [59, 61])
-    at.slider(key="keep.gates.T").set_value(2)         # a jump: nothing ahead (see ui.charts.stepping)
+    at.slider(key="keep.gates.T").set_value(2)         # a jump: nothing ahead (see ui.charts.stepped)
     at.run()
     assert ahead_of(chart_elements(at)[0]) == {}
     at.slider(key="keep.gates.T").set_value(1)         # one step: ahead again; 1 is the slider's lowest
@@ -275,12 +275,29 @@ def test_page_3_sends_the_chart_of_the_next_lengths_ahead():
     assert_ahead_is_what_the_page_sends(at, "keep.vanishing_gradient.T", "Sequence length T", [99, 101])
 
 
-def test_page_1_sends_the_belt_of_the_next_values_of_the_input_and_state_sliders_ahead():
+def test_page_1_sends_the_belt_ahead_of_the_input_or_state_slider_being_stepped():
     at = _page("pages/one_step.py")
-    assert sorted(ahead_of(chart_elements(at)[0])) == ["$C_{t-1}$", "$h_{t-1}$", "$x_t$"]
+    belt = lambda: list(ahead_of(chart_elements(at)[0]))       # noqa: E731
+    assert belt() == ["$x_t$"]                                   # at first: x_t, the first slider
     assert_ahead_is_what_the_page_sends(at, "keep.one_step.x.0", "$x_t$", [0.9, 1.1])
-    assert_ahead_is_what_the_page_sends(at, "keep.one_step.h.0", "$h_{t-1}$", [0.4, 0.6])
+    for key, label, base, moves in (("keep.one_step.h.0", "$h_{t-1}$", 0.5, [0.4, 0.6]),
+                                    ("keep.one_step.c.0", "$C_{t-1}$", 1.0, [0.9, 1.1])):
+        at.slider(key=key).set_value(round(base + 0.1, 1))     # one step of that slider: its figures come
+        at.run()
+        assert belt() == [label]
+        at.slider(key=key).set_value(base)
+        at.run()
+        assert_ahead_is_what_the_page_sends(at, key, label, moves)
+    at.slider(key="keep.one_step.W_f.0.x0").set_value(1.5)    # a weight: the same slider's, for the new weight
+    at.run()
+    assert belt() == ["$C_{t-1}$"]
     assert_ahead_is_what_the_page_sends(at, "keep.one_step.c.0", "$C_{t-1}$", [0.9, 1.1])
-    at.slider(key="keep.one_step.x.0").set_value(2.0)       # the slider's end: one value ahead
+    at.slider(key="keep.one_step.x.0").set_value(2.0)         # a jump: none
+    at.run()
+    assert belt() == []
+    at.slider(key="keep.one_step.x.0").set_value(1.9)         # a step: x_t's again
+    at.run()
+    assert belt() == ["$x_t$"]
+    at.slider(key="keep.one_step.x.0").set_value(2.0)         # the slider's end: one value ahead
     at.run()
     assert_ahead_is_what_the_page_sends(at, "keep.one_step.x.0", "$x_t$", [1.9])

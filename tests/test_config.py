@@ -187,5 +187,6 @@ def test_the_websocket_is_compressed_for_a_browser_that_offers_it(toy_server):
             head += chunk
     lines = head.decode("latin-1").split("\r\n")
     assert lines[0].split()[1] == "101", lines[0]
-    extensions = [v for k, _, v in (line.partition(":") for line in lines[1:]) if k.lower() == "sec-websocket-extensions"]
+    extensions = [v for k, _, v in (line.partition(":") for line in lines[1:])
+                  if k.lower() == "sec-websocket-extensions"]
     assert extensions and extensions[0].strip().startswith("permessage-deflate"), lines

@@ -129,26 +129,34 @@ def neighbours(at: float, step: float, low: float, high: float, digits: int | No
     return out
 
 
-def stepping(key: str, value: float, step: float) -> bool:
-    """Whether to send the figures ahead of a slider at `value`: at the page's first run in the
-    session, when the slider has moved by one `step` since the last run, and when it has not
-    moved since a run that sent them (another widget moved). Records the answer under `key`
-    in the session.
+def stepped(key: str, values: dict, step: float):
+    """Which of a page's sliders (`values`: name -> value, in the page's order) to send the
+    figures ahead of, or None: at the page's first run in the session, the first; the one that
+    has moved by one `step` since the last run, when it is the only one that moved; the same
+    as at the last run, when none of them moved (another widget did). Records the answer under
+    `key` in the session.
 
-    Figures ahead cost the server up to two figures a run, and they are used only while a
-    student steps the slider (its arrow keys move it one step at a time). A drag or a click on
-    its track jumps, and the figures next to the old value would be wasted: with 30 simulated
-    students moving page 2's length slider by 1 to 10 steps at random (loadtest/run_load.py),
-    figures ahead at every run took the server from 0.51 to 0.87 cores and the median rerun
-    from 57 to 564 ms."""
+    Figures ahead cost the server two figures a run, and they are used only while a student
+    steps a slider (its arrow keys move it one step at a time). A drag or a click on its track
+    jumps, and the figures next to the old value would be wasted: with 30 simulated students
+    moving page 2's length slider by 1 to 10 steps at random (loadtest/run_load.py), figures
+    ahead at every run took the server from 0.51 to 0.87 cores and the median rerun from 57 to
+    564 ms."""
     last = st.session_state.get(key)
-    if isinstance(last, tuple) and len(last) == 2 and isinstance(last[0], (int, float)):
-        moved = abs(value - last[0])
-        send = step / 2 < moved < step * 1.5 or (moved <= step / 2 and bool(last[1]))
+    names = list(values)
+    if not (isinstance(last, tuple) and len(last) == 2 and isinstance(last[0], dict)
+            and set(last[0]) == set(names)):
+        chosen = names[0] if names else None
     else:
-        send = True
-    st.session_state[key] = (value, send)
-    return send
+        moved = [n for n in names if abs(values[n] - last[0][n]) > step / 2]
+        if not moved:
+            chosen = last[1] if last[1] in values else None
+        elif len(moved) == 1 and abs(values[moved[0]] - last[0][moved[0]]) < step * 1.5:
+            chosen = moved[0]
+        else:
+            chosen = None
+    st.session_state[key] = (dict(values), chosen)
+    return chosen
 
 
 def pack_ahead(aheads) -> tuple[str, bytes]:

@@ -226,7 +226,9 @@ def test_old_elements_are_not_faded_while_a_rerun_runs(page, app_url):
     wait_chart(page)
     wait_idle(page)
     page.evaluate(JS_WATCH_STALE)
-    page.locator('[data-testid="stSlider"]').first.get_by_role("slider").focus()
+    # A weight's slider, which has no figures ahead: after a press on x_t's, answered from the
+    # figures ahead (ui.charts.Ahead), no element was marked stale in 1 of 4 runs of this file.
+    page.locator('input[type=range][aria-label^="$W_f[0,0]$"]').focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => window.__stale.length > 0", timeout=20_000)
     wait_idle(page)
