@@ -50,8 +50,14 @@ def step_before_the_rerun(page, label: str, check) -> None:
     page.evaluate("() => { window.__hold = true; }")
     page.locator(f'input[type=range][aria-label="{label}"]').focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"""() => document.querySelector('{CHART_FRAME}').contentDocument.body
-                               .dataset.revision === '{int(before["revision"]) + 1}'""")
+    try:
+        page.wait_for_function(f"""() => document.querySelector('{CHART_FRAME}').contentDocument.body
+                                   .dataset.revision === '{int(before["revision"]) + 1}'""", timeout=10_000)
+    except Exception:
+        raise AssertionError(f"not drawn ahead: {frame_state(page)}, script state "
+                             + page.evaluate("() => document.querySelector('[data-testid=stApp]')"
+                                             ".getAttribute('data-test-script-state')")
+                             + ", focus on " + page.evaluate("() => document.activeElement.outerHTML.slice(0, 200)"))
     drawn = frame_state(page)
     assert drawn["sent"] == before["sent"] and drawn["digest"] != before["digest"]   # nothing new came
     assert page.evaluate("() => window.__held.length") >= 1            # the rerun request is still here
