@@ -504,3 +504,23 @@ def test_on_a_phone_the_belt_is_drawn_under_the_heatmaps_and_beside_them_again_w
     lay = page.evaluate(JS_LAYOUT)
     assert lay["belt_x"] == [0.58, 1] and lay["player_top"] > lay["heat_bottom"]
     assert_clean(page)
+
+
+def test_a_frame_not_yet_laid_out_reports_no_width(page, app_url):
+    """Streamlit adds a chart's frame 0 px wide and sizes it a moment later; on a busy machine
+    the frame once reported that width as a phone's, and the page was run and drawn twice more.
+    Here the frame is held at 0 px for longer than its wait before reporting (250 ms)."""
+    open_gates(page, app_url)
+    wait_idle(page)
+    frame = page.locator(CHART_FRAME).first
+    revision = frame.evaluate("f => f.contentDocument.body.dataset.revision")
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append(len(p))))
+    frame.evaluate("f => { f.style.setProperty('width', '0px', 'important'); }")
+    page.wait_for_timeout(800)
+    frame.evaluate("f => { f.style.removeProperty('width'); }")
+    page.wait_for_timeout(800)
+    wait_idle(page)
+    assert frame.evaluate("f => f.contentDocument.body.dataset.revision") == revision
+    assert page.evaluate(f"() => ({JS_LAYOUT})().belt_x") == [0.58, 1]           # still the wide figure
+    assert_clean(page)
