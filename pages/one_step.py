@@ -74,8 +74,8 @@ def belt_ahead(W: tuple, b: tuple, state: dict, unit: int, state_labels: dict) -
     """The belt for the values next to the one of the x_t, h_{t-1} or C_{t-1} slider being
     stepped (ui.charts.stepped: x_t at first), so that its arrow keys are answered before the
     rerun (ui.charts.Ahead)."""
-    sliders = {(kind, k): state[kind][k] for kind in ("x", "h", "c") for k in range(len(state[kind]))}
-    chosen = stepped(P + "ahead", {f"{kind}{k}": v for (kind, k), v in sliders.items()}, STEP)
+    values = {f"{kind}{k}": v for kind in ("x", "h", "c") for k, v in enumerate(state[kind])}
+    chosen = stepped(P + "ahead", values, STEP)
     if chosen is None:
         return ()
     kind, k = chosen[0], int(chosen[1:])
