@@ -87,13 +87,18 @@ def test_the_frame_page_loads_nothing_from_elsewhere():
     assert "toImage" not in removed
 
 
-def _gates():
+def _page(path):
+    """The app at the page `path`, after its first run, with no exception."""
     at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/gates_over_time.py")
+    at.switch_page(path)
     at.run()
     assert not at.exception
     return at
+
+
+def _gates():
+    return _page("pages/gates_over_time.py")
 
 
 def test_the_gates_page_sends_its_charts_to_the_frame_with_a_digest_of_each_figure():
@@ -186,15 +191,6 @@ def ahead_of(element) -> dict:
     blob = next(a.bytes for a in element.proto.special_args if a.key == "ahead_spec")
     return {s["slider"]: {e[0]: (blob[e[1]:e[2]], e[3], e[4]) for e in s["entries"]}
             for s in json.loads(args["ahead"])["sliders"]}
-
-
-def _page(path):
-    at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page(path)
-    at.run()
-    assert not at.exception
-    return at
 
 
 def assert_ahead_is_what_the_page_sends(at, key, label, moves, chart=0):
